@@ -1,0 +1,1 @@
+"""Threaded discussion and bug reports on lessons (built in the comments issue)."""

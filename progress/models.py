@@ -1,0 +1,1 @@
+"""Learner progress: XP, levels, achievements and completion (built in the progress issue)."""

@@ -1,0 +1,40 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+@pytest.fixture
+def sample_content(db):
+    """The real sample courses from content/, loaded the way an instructor would."""
+    call_command("load_content", str(SAMPLE_CONTENT), stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A private copy of content/ that a test may edit."""
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, root)
+    return root
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        username="instructor", email="instructor@example.com", password="pw-instructor-1", is_staff=True
+    )
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def pytest_report_header(config):
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
