@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 
 SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "content"
 
@@ -31,9 +32,11 @@ def staff_user(django_user_model):
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
+def staff_client(staff_user):
+    """A second browser, signed in as staff, beside the anonymous `client`."""
+    staff = Client()
+    staff.force_login(staff_user)
+    return staff
 
 
 def pytest_report_header(config):
