@@ -12,11 +12,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # Reinstall only when pyproject.toml changed since the last install of this flavour.
 stamp=".venv/.installed-${extra:-runtime}"
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+want="$("$python" -c 'import hashlib; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())')"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "==> installing Python packages into .venv"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra:+[$extra]}"
+  log=".venv/pip-install.log"
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip \
+         && .venv/bin/python -m pip install --disable-pip-version-check -e ".${extra:+[$extra]}"; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "pip install failed; the whole log is in $log" >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
