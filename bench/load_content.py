@@ -59,10 +59,13 @@ def generate(root: Path, lessons: int, per_course: int = 100) -> None:
         if number == 0:
             folder.mkdir(parents=True)
             (folder / "course.md").write_text(
-                f"---\ntitle: Course {course}\nslug: course-{course}\norder: {course}\n---\n\nIntro.\n",
+                f"---\ntitle: Course {course}\nslug: course-{course}\n"
+                f"order: {course}\n---\n\nIntro.\n",
                 encoding="utf-8",
             )
-        (folder / f"{number + 1:03d}.md").write_text(lesson_text(course, number + 1), encoding="utf-8")
+        (folder / f"{number + 1:03d}.md").write_text(
+            lesson_text(course, number + 1), encoding="utf-8"
+        )
 
 
 def main() -> None:
@@ -104,8 +107,10 @@ def main() -> None:
 
         ratio = again_seconds / first_seconds
         print(f"ratio:          {ratio:7.2%}  (target <= 5 %)")
-        print(f"first load target <= 30 s: {'met' if first_seconds <= 30 else 'NOT met'}; "
-              f"re-load target: {'met' if ratio <= 0.05 else 'NOT met'}")
+        print(
+            f"first load target <= 30 s: {'met' if first_seconds <= 30 else 'NOT met'}; "
+            f"re-load target: {'met' if ratio <= 0.05 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class CommentsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'comments'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "comments"

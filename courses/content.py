@@ -41,7 +41,7 @@ _url_validator = URLValidator(schemes=["http", "https"])
 
 
 @dataclass(frozen=True)
-class ContentError:
+class ContentProblem:
     path: str
     line: int | None
     field: str | None
@@ -49,11 +49,13 @@ class ContentError:
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
-class ContentInvalid(Exception):
-    def __init__(self, errors: list[ContentError]):
+class ContentError(Exception):
+    def __init__(self, errors: list[ContentProblem]):
         self.errors = errors
         super().__init__("\n".join(str(error) for error in errors))
 
@@ -118,15 +120,17 @@ def _visible(path: Path) -> bool:
     return not path.name.startswith(("_", "."))
 
 
-def scan(root: Path) -> tuple[list[CourseSource], list[ContentError]]:
+def scan(root: Path) -> tuple[list[CourseSource], list[ContentProblem]]:
     """Find course folders and their lesson files, reading each file's bytes once."""
     sources: list[CourseSource] = []
-    errors: list[ContentError] = []
+    errors: list[ContentProblem] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and _visible(p)):
         course_md = folder / COURSE_FILE
         rel = folder.relative_to(root).as_posix()
         if not course_md.is_file():
-            errors.append(ContentError(f"{rel}/", None, None, f"course folder has no {COURSE_FILE}"))
+            errors.append(
+                ContentProblem(f"{rel}/", None, None, f"course folder has no {COURSE_FILE}")
+            )
             continue
         lessons = [
             SourceFile(path=p.relative_to(root).as_posix(), raw=p.read_bytes())
@@ -137,7 +141,9 @@ def scan(root: Path) -> tuple[list[CourseSource], list[ContentError]]:
         sources.append(CourseSource(course=course, lessons=lessons))
     if not sources and not errors:
         errors.append(
-            ContentError(str(root), None, None, "no course folders found (each needs a course.md)")
+            ContentProblem(
+                str(root), None, None, "no course folders found (each needs a course.md)"
+            )
         )
     return sources, errors
 
@@ -148,14 +154,14 @@ class _FileParser:
     def __init__(self, source: SourceFile):
         self.path = source.path
         self.raw = source.raw
-        self.errors: list[ContentError] = []
+        self.errors: list[ContentProblem] = []
         self.lines: dict[str, int] = {}
         self.front_matter_line = 1
 
     def error(self, message: str, *, field: str | None = None, line: int | None = None) -> None:
         if line is None and field is not None:
             line = self.lines.get(field, self.front_matter_line)
-        self.errors.append(ContentError(self.path, line, field, message))
+        self.errors.append(ContentProblem(self.path, line, field, message))
 
     def decode(self) -> str | None:
         try:
@@ -173,7 +179,9 @@ class _FileParser:
         """Return (front matter, body, line number where the body starts)."""
         lines = text.split("\n")
         if not lines or lines[0].rstrip() != "---":
-            self.error("must start with YAML front matter: a line '---', the fields, then '---'", line=1)
+            self.error(
+                "must start with YAML front matter: a line '---', the fields, then '---'", line=1
+            )
             return None
         end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
         if end is None:
@@ -211,7 +219,9 @@ class _FileParser:
         self.front_matter_line = first_line
         return data
 
-    def check_fields(self, data: dict[str, Any], allowed: set[str], required: tuple[str, ...]) -> None:
+    def check_fields(
+        self, data: dict[str, Any], allowed: set[str], required: tuple[str, ...]
+    ) -> None:
         for name in data:
             if name not in allowed:
                 known = ", ".join(sorted(allowed))
@@ -304,7 +314,11 @@ class _FileParser:
             try:
                 _url_validator(url.strip())
             except ValidationError:
-                self.error(f"bad URL {url!r}: use a full http:// or https:// address", field=where, line=line)
+                self.error(
+                    f"bad URL {url!r}: use a full http:// or https:// address",
+                    field=where,
+                    line=line,
+                )
                 continue
             links.append({"title": title.strip(), "url": url.strip()})
         return links
@@ -331,11 +345,19 @@ class _FileParser:
             while index < len(lines) and (
                 not lines[index].strip() or lines[index].startswith(("    ", "\t"))
             ):
-                content.append(lines[index].removeprefix("\t") if lines[index].startswith("\t") else lines[index][4:])
+                content.append(
+                    lines[index].removeprefix("\t")
+                    if lines[index].startswith("\t")
+                    else lines[index][4:]
+                )
                 index += 1
             text = "\n".join(content).strip("\n")
             if name in blocks:
-                self.error(f"a second '!!! {name}' block; a lesson has exactly one", field=name, line=first_line + start)
+                self.error(
+                    f"a second '!!! {name}' block; a lesson has exactly one",
+                    field=name,
+                    line=first_line + start,
+                )
             elif not text.strip():
                 self.error(
                     f"'!!! {name}' block is empty: indent its content by four spaces",
@@ -346,14 +368,15 @@ class _FileParser:
         for name in ("takeaways", "exercise"):
             if name not in blocks:
                 self.error(
-                    f"missing '!!! {name}' block (a line '!!! {name}' followed by indented markdown)",
+                    f"missing '!!! {name}' block "
+                    f"(a line '!!! {name}' followed by indented markdown)",
                     field=name,
                     line=first_line,
                 )
         return "\n".join(kept).strip("\n") + "\n", blocks
 
 
-def parse_course(source: SourceFile) -> tuple[CourseFile | None, list[ContentError]]:
+def parse_course(source: SourceFile) -> tuple[CourseFile | None, list[ContentProblem]]:
     parser = _FileParser(source)
     text = parser.decode()
     parts = parser.split(text) if text is not None else None
@@ -375,7 +398,9 @@ def parse_course(source: SourceFile) -> tuple[CourseFile | None, list[ContentErr
     return (None if parser.errors else course), parser.errors
 
 
-def parse_lesson(source: SourceFile, *, course_path: str) -> tuple[LessonFile | None, list[ContentError]]:
+def parse_lesson(
+    source: SourceFile, *, course_path: str
+) -> tuple[LessonFile | None, list[ContentProblem]]:
     parser = _FileParser(source)
     text = parser.decode()
     parts = parser.split(text) if text is not None else None
@@ -399,7 +424,8 @@ def parse_lesson(source: SourceFile, *, course_path: str) -> tuple[LessonFile | 
         xp=parser.integer(data, "xp", default=DEFAULT_XP, low=0, high=1000),
         status=parser.choice(data, "status", STATUSES, default="draft"),
         summary=summary,
-        persona=parser.text(data, "persona", default=DEFAULT_PERSONA, max_length=50) or DEFAULT_PERSONA,
+        persona=parser.text(data, "persona", default=DEFAULT_PERSONA, max_length=50)
+        or DEFAULT_PERSONA,
         tags=parser.tags(data),
         links=parser.links(data),
         body_md=body_md,

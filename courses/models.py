@@ -54,15 +54,15 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        self.render()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("courses:course-detail", kwargs={"course_slug": self.slug})
 
     def render(self) -> None:
         self.intro_html = render_lesson_markdown(self.intro_md).html
-
-    def save(self, *args, **kwargs) -> None:
-        self.render()
-        super().save(*args, **kwargs)
 
 
 class Tag(models.Model):
@@ -135,6 +135,11 @@ class Lesson(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        # Rendering here keeps the stored HTML in step with the markdown whoever saves it.
+        self.render()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse(
             "courses:lesson-detail",
@@ -150,8 +155,3 @@ class Lesson(models.Model):
         self.body_html, self.toc = body.html, body.toc
         self.takeaways_html = render_lesson_markdown(self.takeaways_md).html
         self.exercise_html = render_lesson_markdown(self.exercise_md).html
-
-    def save(self, *args, **kwargs) -> None:
-        # Rendering here keeps the stored HTML in step with the markdown whoever saves it.
-        self.render()
-        super().save(*args, **kwargs)

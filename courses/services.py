@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from courses.content import (
     ContentError,
-    ContentInvalid,
+    ContentProblem,
     CourseFile,
     LessonFile,
     SourceFile,
@@ -65,14 +65,14 @@ def content_load(*, root: Path, check_only: bool = False) -> LoadReport:
 
     Lessons are matched by (course slug, lesson slug) and updated in place, so their ids (and the
     progress and comments that point at them) survive edits. Lessons whose files are gone are
-    archived, never deleted. Raises ContentInvalid, listing every problem, before writing anything.
+    archived, never deleted. Raises ContentError, listing every problem, before writing anything.
     """
     if not root.is_dir():
-        raise ContentInvalid([ContentError(str(root), None, None, "no such folder")])
+        raise ContentError([ContentProblem(str(root), None, None, "no such folder")])
     sources, errors = scan(root)
     plan = _plan(sources, errors)
     if errors:
-        raise ContentInvalid(errors)
+        raise ContentError(errors)
     with transaction.atomic():
         report = _apply(plan)
         if check_only:
@@ -80,14 +80,14 @@ def content_load(*, root: Path, check_only: bool = False) -> LoadReport:
     return report
 
 
-def _plan(sources, errors: list[ContentError]) -> _Plan:
+def _plan(sources, errors: list[ContentProblem]) -> _Plan:
     plan = _Plan()
     live = Status.ARCHIVED
     courses_by_path = {
         c.source_path: c
-        for c in Course.objects.exclude(status=live).exclude(source_path="").only(
-            "id", "slug", "source_path", "source_hash", "status"
-        )
+        for c in Course.objects.exclude(status=live)
+        .exclude(source_path="")
+        .only("id", "slug", "source_path", "source_hash", "status")
     }
     lessons_by_path = {
         row["source_path"]: row
@@ -119,7 +119,9 @@ def _plan(sources, errors: list[ContentError]) -> _Plan:
             if lesson is not None:
                 plan.lessons.append(lesson)
                 slugs_seen[(course_slug, lesson.slug)].append((lesson.path, lesson.line_of("slug")))
-                orders_seen[(course_slug, lesson.order)].append((lesson.path, lesson.line_of("order")))
+                orders_seen[(course_slug, lesson.order)].append(
+                    (lesson.path, lesson.line_of("order"))
+                )
 
     _report_duplicates(course_slugs_seen, "slug", "course slug", errors)
     _report_duplicates(slugs_seen, "slug", "lesson slug", errors)
@@ -144,7 +146,9 @@ def _plan_course(source: SourceFile, courses_by_path, plan: _Plan, errors, seen)
     return course.slug
 
 
-def _report_duplicates(seen: dict, field_name: str, what: str, errors: list[ContentError]) -> None:
+def _report_duplicates(
+    seen: dict, field_name: str, what: str, errors: list[ContentProblem]
+) -> None:
     for key, places in seen.items():
         if len(places) < 2:
             continue
@@ -152,7 +156,9 @@ def _report_duplicates(seen: dict, field_name: str, what: str, errors: list[Cont
         for path, line in places:
             others = ", ".join(p for p, _ in places if p != path)
             errors.append(
-                ContentError(path, line, field_name, f"duplicate {what} {value!r} (also in {others})")
+                ContentProblem(
+                    path, line, field_name, f"duplicate {what} {value!r} (also in {others})"
+                )
             )
 
 
@@ -181,9 +187,7 @@ def _apply(plan: _Plan) -> LoadReport:
         else:
             report.courses.updated += 1
 
-    kept_course_ids = plan.unchanged_course_ids | {
-        courses_by_slug[c.slug].id for c in plan.courses
-    }
+    kept_course_ids = plan.unchanged_course_ids | {courses_by_slug[c.slug].id for c in plan.courses}
     report.courses.archived = _archive(
         Course.objects.exclude(id__in=kept_course_ids).exclude(status=Status.ARCHIVED), now
     )

@@ -75,7 +75,9 @@ class CourseDetailView(DetailView):
             numbered.append((number if lesson.is_published else None, lesson))
         context["numbered_lessons"] = numbered
         context["published_count"] = number
-        context["total_minutes"] = sum(l.minutes for l in self.object.outline if l.is_published)
+        context["total_minutes"] = sum(
+            lesson.minutes for lesson in self.object.outline if lesson.is_published
+        )
         return context
 
 

@@ -27,7 +27,10 @@ def content_copy(tmp_path) -> Path:
 @pytest.fixture
 def staff_user(django_user_model):
     return django_user_model.objects.create_user(
-        username="instructor", email="instructor@example.com", password="pw-instructor-1", is_staff=True
+        username="instructor",
+        email="instructor@example.com",
+        password="pw-instructor-1",
+        is_staff=True,
     )
 
 

@@ -38,7 +38,9 @@ links:
 """
 
 
-def write_course(root: Path, folder: str = "course-a", *, slug: str | None = None, order: int = 1) -> Path:
+def write_course(
+    root: Path, folder: str = "course-a", *, slug: str | None = None, order: int = 1
+) -> Path:
     path = root / folder
     path.mkdir(parents=True, exist_ok=True)
     (path / "course.md").write_text(

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses.content import ContentInvalid
+from courses.content import ContentError
 from courses.models import Course, Lesson, Status
 from courses.services import content_load
 from tests.courses.factories import lesson_text, write_course, write_lesson
@@ -30,7 +30,9 @@ def load(root: Path) -> str:
 
 
 def snapshot() -> list[tuple]:
-    return list(Lesson.objects.order_by("id").values_list("id", "slug", "title", "status", "body_html"))
+    return list(
+        Lesson.objects.order_by("id").values_list("id", "slug", "title", "status", "body_html")
+    )
 
 
 def test_sample_content_loads_every_course_and_lesson_with_all_elements(content_copy):
@@ -59,7 +61,9 @@ def test_second_load_reports_everything_unchanged_and_writes_nothing(tree):
     assert "courses: 0 created, 0 updated, 1 unchanged, 0 archived" in output
     assert "lessons: 0 created, 0 updated, 2 unchanged, 0 archived" in output
     writes = [
-        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
     ]
     assert writes == []
     assert snapshot() == before
@@ -68,7 +72,9 @@ def test_second_load_reports_everything_unchanged_and_writes_nothing(tree):
 def test_changed_lesson_is_updated_in_place_and_keeps_its_id(tree):
     load(tree)
     first = Lesson.objects.get(slug="first")
-    write_lesson(tree / "course-a", "first", order=1, title="A better title", body="New **bold** text.")
+    write_lesson(
+        tree / "course-a", "first", order=1, title="A better title", body="New **bold** text."
+    )
     output = load(tree)
     assert "lessons: 0 created, 1 updated, 1 unchanged" in output
     updated = Lesson.objects.get(slug="first")
@@ -80,7 +86,9 @@ def test_changed_lesson_is_updated_in_place_and_keeps_its_id(tree):
 def test_renamed_slug_keeps_the_same_lesson(tree):
     load(tree)
     first = Lesson.objects.get(slug="first")
-    (tree / "course-a" / "01-first.md").write_text(lesson_text("renamed", order=1), encoding="utf-8")
+    (tree / "course-a" / "01-first.md").write_text(
+        lesson_text("renamed", order=1), encoding="utf-8"
+    )
     load(tree)
     assert Lesson.objects.get(id=first.id).slug == "renamed"
     assert not Lesson.objects.filter(slug="first").exists()
@@ -165,7 +173,9 @@ def test_bad_lesson_is_reported_with_file_line_and_field_and_nothing_is_written(
     write_lesson(tree / "course-a", "first", order=1, title="Should not land")
     spoil, expected = BAD_LESSONS[case]
     (tree / "course-a" / "02-second.md").unlink()
-    (tree / "course-a" / "02-bad.md").write_text(spoil(lesson_text("bad", order=2)), encoding="utf-8")
+    (tree / "course-a" / "02-bad.md").write_text(
+        spoil(lesson_text("bad", order=2)), encoding="utf-8"
+    )
 
     err = io.StringIO()
     with pytest.raises(CommandError, match="nothing was loaded"):
@@ -177,11 +187,11 @@ def test_bad_lesson_is_reported_with_file_line_and_field_and_nothing_is_written(
 
 def test_non_utf8_file_names_the_line(tree):
     (tree / "course-a" / "03-latin1.md").write_bytes(
-        lesson_text("latin1", order=3, summary="plain").replace("Some text.", "Caf\u00e9").encode(
-            "latin-1"
-        )
+        lesson_text("latin1", order=3, summary="plain")
+        .replace("Some text.", "Caf\u00e9")
+        .encode("latin-1")
     )
-    with pytest.raises(ContentInvalid) as excinfo:
+    with pytest.raises(ContentError) as excinfo:
         content_load(root=tree)
     message = str(excinfo.value)
     assert "course-a/03-latin1.md:17: not valid UTF-8 text (byte 0xe9)" in message
@@ -190,17 +200,20 @@ def test_non_utf8_file_names_the_line(tree):
 
 def test_duplicate_slug_names_both_files(tree):
     write_lesson(tree / "course-a", "first", order=3)  # a second file with slug "first"
-    with pytest.raises(ContentInvalid) as excinfo:
+    with pytest.raises(ContentError) as excinfo:
         content_load(root=tree)
     message = str(excinfo.value)
-    assert "course-a/01-first.md:3: slug: duplicate lesson slug 'first' (also in course-a/03-first.md)" in message
+    assert (
+        "course-a/01-first.md:3: slug: duplicate lesson slug 'first' (also in course-a/03-first.md)"
+        in message
+    )
     assert "course-a/03-first.md:3: slug: duplicate lesson slug 'first'" in message
 
 
 def test_duplicate_order_is_an_error(tree):
     write_lesson(tree / "course-a", "third", order=2)
     (tree / "course-a" / "02-third.md").rename(tree / "course-a" / "05-third.md")
-    with pytest.raises(ContentInvalid, match="duplicate lesson order 2"):
+    with pytest.raises(ContentError, match="duplicate lesson order 2"):
         content_load(root=tree)
 
 
@@ -208,7 +221,7 @@ def test_every_problem_is_reported_not_just_the_first(tree):
     text = lesson_text("bad", order=3).replace("status: published", "status: live")
     text = text.replace("minutes: 5", "minutes: 0")
     (tree / "course-a" / "03-bad.md").write_text(text, encoding="utf-8")
-    with pytest.raises(ContentInvalid) as excinfo:
+    with pytest.raises(ContentError) as excinfo:
         content_load(root=tree)
     fields = {error.field for error in excinfo.value.errors}
     assert {"status", "minutes"} <= fields
@@ -216,7 +229,7 @@ def test_every_problem_is_reported_not_just_the_first(tree):
 
 def test_course_folder_without_course_file_is_an_error(tree):
     (tree / "stray").mkdir()
-    with pytest.raises(ContentInvalid, match="stray/: course folder has no course.md"):
+    with pytest.raises(ContentError, match="stray/: course folder has no course.md"):
         content_load(root=tree)
 
 
@@ -224,7 +237,7 @@ def test_empty_folder_refuses_to_archive_everything(tree, tmp_path):
     load(tree)
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(ContentInvalid, match="no course folders found"):
+    with pytest.raises(ContentError, match="no course folders found"):
         content_load(root=empty)
     assert Lesson.objects.exclude(status=Status.ARCHIVED).count() == 2
 

@@ -28,11 +28,15 @@ def test_catalogue_lists_courses_with_lesson_count_and_minutes(client, sample_co
 
 
 def test_course_page_shows_numbered_outline(client, sample_content):
-    response = client.get(reverse("courses:course-detail", kwargs={"course_slug": "generative-media"}))
+    response = client.get(
+        reverse("courses:course-detail", kwargs={"course_slug": "generative-media"})
+    )
     assert response.status_code == 200
     page = text_of(response)
     titles = list(
-        Lesson.objects.published().filter(course__slug="generative-media").order_by("order")
+        Lesson.objects.published()
+        .filter(course__slug="generative-media")
+        .order_by("order")
         .values_list("title", flat=True)
     )
     positions = [page.index(title) for title in titles]
@@ -44,7 +48,7 @@ def test_lesson_page_has_every_element_of_the_layout(client, sample_content):
     lesson = Lesson.objects.get(course__slug="generative-media", order=1)
     page = text_of(client.get(lesson.get_absolute_url()))
     assert "Lesson 01 of 10 · published" in page
-    assert f"<h1 class=\"lesson__title\">{lesson.title}</h1>" in page
+    assert f'<h1 class="lesson__title">{lesson.title}</h1>' in page
     assert f"~{lesson.minutes} min" in page
     for tag in lesson.tags.all():
         assert f'href="/tags/{tag.slug}/"' in page
@@ -58,13 +62,17 @@ def test_lesson_page_has_every_element_of_the_layout(client, sample_content):
 
 
 def test_last_lesson_links_back_but_not_forward(client, sample_content):
-    last = Lesson.objects.published().filter(course__slug="generative-media").order_by("order").last()
+    last = (
+        Lesson.objects.published().filter(course__slug="generative-media").order_by("order").last()
+    )
     page = text_of(client.get(last.get_absolute_url()))
     assert "Lesson 10 of 10" in page
     assert 'rel="prev"' in page and 'rel="next"' not in page
 
 
-def test_draft_lesson_is_404_for_learners_and_badged_for_staff(client, staff_client, sample_content):
+def test_draft_lesson_is_404_for_learners_and_badged_for_staff(
+    client, staff_client, sample_content
+):
     draft = Lesson.objects.filter(status=Status.DRAFT).first()
     assert draft is not None, "the sample content should include a draft lesson"
     assert client.get(draft.get_absolute_url()).status_code == 404

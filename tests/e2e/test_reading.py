@@ -6,7 +6,9 @@ from courses.models import Lesson
 pytestmark = pytest.mark.e2e
 
 
-def test_reader_goes_from_catalogue_to_a_lesson_and_reads_it(live_server, sample_content, page, screenshot):
+def test_reader_goes_from_catalogue_to_a_lesson_and_reads_it(
+    live_server, sample_content, page, screenshot
+):
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", name="Courses")).to_be_visible()
     screenshot("catalogue")

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from courses.content import ContentInvalid
+from courses.content import ContentError
 from courses.services import content_load
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         root = (path or settings.CONTENT_DIR).resolve()
         try:
             report = content_load(root=root, check_only=check)
-        except ContentInvalid as exc:
+        except ContentError as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
             count = len(exc.errors)
