@@ -1,0 +1,72 @@
+import zoneinfo
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from progress.models import LearnerProfile
+from progress.services import profile_for
+
+
+def clean_display_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise forms.ValidationError(_("Please enter a display name."))
+    if "@" in value:
+        raise forms.ValidationError(
+            _("Use a name, not an email address: your display name is shown to everyone.")
+        )
+    return value
+
+
+class SignupExtraForm(forms.Form):
+    """Fields that allauth's sign-up form gains (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=40,
+        help_text=_("Shown beside your comments. Your email address is never shown."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+    def clean_display_name(self) -> str:
+        return clean_display_name(self.cleaned_data["display_name"])
+
+    def signup(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+        profile = profile_for(user)
+        profile.display_name = self.cleaned_data["display_name"]
+        profile.save(update_fields=["display_name", "updated_at"])
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class LearnerSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+
+    class Meta:
+        model = LearnerProfile
+        fields = ["display_name", "language", "time_zone", "email_notifications"]
+
+    def clean_display_name(self) -> str:
+        return clean_display_name(self.cleaned_data["display_name"])
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: AbstractBaseUser, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That password is not right."))
+        return password
