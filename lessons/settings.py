@@ -128,9 +128,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # CACHE_LOCATION at a shared cache (e.g. django.core.cache.backends.redis.RedisCache).
 CACHES = {
     "default": {
-        "BACKEND": os.environ.get(
-            "CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
-        ),
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
         "LOCATION": os.environ.get("CACHE_LOCATION", "stream"),
     }
 }

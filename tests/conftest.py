@@ -3,11 +3,39 @@ import shutil
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
 SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s per password on a small machine; the tests are not about it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits count in the cache; each test starts with a clean slate.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def learner(django_user_model):
+    """A signed-up learner with a verified email address."""
+    user = django_user_model.objects.create_user(
+        username="mina", email="mina@example.com", password="learner-pass-42"
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    user.learner_profile.display_name = "Mina"
+    user.learner_profile.save()
+    return user
 
 
 @pytest.fixture
