@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lessons.context_processors.site",
+                "comments.context_processors.notifications",
             ],
         },
     },

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def in_current_language(obj: models.Model, field: str) -> str:
+    """Pick `<field>_ko` or `<field>_en` by the active language (content files carry both)."""
+    language = (get_language() or "en").split("-")[0]
+    return getattr(obj, f"{field}_ko" if language == "ko" else f"{field}_en")
 
 
 class LearnerProfile(models.Model):
@@ -46,3 +54,158 @@ class LearnerProfile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class Level(models.Model):
+    """One step of the level curve, loaded from content/levels.yaml."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name_en = models.CharField(max_length=40)
+    name_ko = models.CharField(max_length=40)
+    xp_required = models.PositiveIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name_en}"
+
+    @property
+    def name(self) -> str:
+        return in_current_language(self, "name")
+
+
+class Rule(models.TextChoices):
+    """The vocabulary achievements are written in (content/README.md documents it)."""
+
+    LESSONS_COMPLETED = "lessons_completed", _("lessons completed")
+    COURSES_COMPLETED = "courses_completed", _("whole courses completed")
+    ALL_LESSONS = "all_lessons", _("every published lesson completed")
+    STREAK_DAYS = "streak_days", _("days in a row")
+    LEVEL_REACHED = "level_reached", _("level reached")
+    COMMENTS_POSTED = "comments_posted", _("comments posted")
+    REPLIES_RECEIVED = "replies_received", _("replies received")
+    REPORTS_CONFIRMED = "reports_confirmed", _("bug reports confirmed")
+
+
+class Achievement(models.Model):
+    """An achievement and the rule that earns it, loaded from content/achievements.yaml."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    icon = models.CharField(max_length=16)
+    name_en = models.CharField(max_length=80)
+    name_ko = models.CharField(max_length=80)
+    description_en = models.CharField(max_length=200)
+    description_ko = models.CharField(max_length=200)
+    rule = models.CharField(max_length=30, choices=Rule.choices)
+    threshold = models.PositiveIntegerField(default=1)
+    xp = models.PositiveIntegerField("XP", default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        return in_current_language(self, "name")
+
+    @property
+    def description(self) -> str:
+        return in_current_language(self, "description")
+
+
+class CompletionQuerySet(models.QuerySet):
+    def of_published_lessons(self) -> CompletionQuerySet:
+        return self.filter(lesson__status="published", lesson__course__status="published")
+
+
+class Completion(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions"
+    )
+    lesson = models.ForeignKey("courses.Lesson", on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField()
+
+    objects = CompletionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-completed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "lesson"], name="one_completion_per_lesson")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} completed {self.lesson_id}"
+
+
+class XPEntry(models.Model):
+    """The XP ledger: every award once, enforced by the database, never by a client."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xp_entries"
+    )
+    # What earned it, e.g. "lesson:12" or "achievement:first-steps"; unique per learner.
+    source = models.CharField(max_length=100)
+    amount = models.PositiveIntegerField()
+    lesson = models.ForeignKey(
+        "courses.Lesson", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    achievement = models.ForeignKey(
+        Achievement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "XP entry"
+        verbose_name_plural = "XP ledger"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "source"], name="one_xp_award_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} XP for {self.source}"
+
+
+class EarnedAchievement(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievements"
+    )
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="+")
+    earned_at = models.DateTimeField(default=timezone.now)
+    # Shown once, on the next page the learner opens.
+    announced = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-earned_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "achievement"], name="one_award_per_achievement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} earned {self.achievement_id}"
+
+
+class LearnerEvent(models.Model):
+    """Things other apps tell progress about (a comment posted, a reply received, …).
+
+    Keyed by what happened, so an event delivered twice still counts once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_events"
+    )
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="one_event_per_key")
+        ]

@@ -1,21 +1,46 @@
-"""Rules about learners that touch several rows: profiles, language, export and deletion."""
+"""Writes about learners that touch several rows: completing lessons and awarding XP and
+achievements, merging a browser's progress, loading the rules, and the learner's own data."""
 
 from __future__ import annotations
 
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from progress.models import LearnerProfile
+from courses.content import ContentError, ContentProblem
+from courses.models import Lesson
+from progress import rules
+from progress.models import (
+    Achievement,
+    Completion,
+    EarnedAchievement,
+    LearnerEvent,
+    LearnerProfile,
+    Level,
+    XPEntry,
+)
+from progress.rules_files import ACHIEVEMENTS_FILE, LEVELS_FILE, parse_achievements, parse_levels
 
 # Where a signed-in learner's chosen language rides along between requests (read by
 # progress.middleware.LearnerLanguageMiddleware), so that no extra query is needed per page.
 LANGUAGE_SESSION_KEY = "learner_language"
+# Achievements that award XP can lift a level, which can earn a level achievement: a few
+# rounds settle it; the bound only guards against a rules file that loops.
+MAX_AWARD_ROUNDS = 5
+
+
+# --- Profiles and language -------------------------------------------------------------------
 
 
 def profile_for(user: AbstractBaseUser) -> LearnerProfile:
@@ -28,6 +53,14 @@ def profile_for(user: AbstractBaseUser) -> LearnerProfile:
 def default_display_name(user: AbstractBaseUser) -> str:
     # Never derived from the email address: display names are public.
     return _("Learner %(number)s") % {"number": user.pk}
+
+
+def learner_time_zone(user: AbstractBaseUser) -> zoneinfo.ZoneInfo:
+    name = getattr(getattr(user, "learner_profile", None), "time_zone", "") or settings.TIME_ZONE
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def language_remember(*, request: HttpRequest, language: str | None) -> None:
@@ -44,6 +77,229 @@ def language_save(*, request: HttpRequest, language: str) -> None:
         language=language, updated_at=timezone.now()
     )
     language_remember(request=request, language=language)
+
+
+# --- Completing lessons, XP and achievements -------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What one action earned, for announcing it."""
+
+    completed: list[Lesson] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    xp_awarded: int = 0
+    achievements: list[Achievement] = field(default_factory=list)
+
+
+def _xp_award(*, user, source: str, amount: int, at: datetime, **what) -> int:
+    _entry, created = XPEntry.objects.get_or_create(
+        user=user, source=source, defaults={"amount": amount, "created_at": at, **what}
+    )
+    return amount if created else 0
+
+
+def _completion_record(*, user, lesson: Lesson, at: datetime, outcome: Outcome) -> None:
+    _completion, created = Completion.objects.get_or_create(
+        user=user, lesson=lesson, defaults={"completed_at": at}
+    )
+    if created:
+        outcome.completed.append(lesson)
+        outcome.xp_awarded += _xp_award(
+            user=user, source=f"lesson:{lesson.pk}", amount=lesson.xp, at=at, lesson=lesson
+        )
+
+
+def lesson_complete(*, user, lesson: Lesson, at: datetime | None = None) -> Outcome:
+    """Complete a published lesson: its XP once, and whatever achievements that earns.
+
+    Safe to call any number of times, from any number of requests at once: the unique
+    constraints on completions, the XP ledger and earned achievements make repeats no-ops.
+    """
+    outcome = Outcome()
+    with transaction.atomic():
+        _completion_record(user=user, lesson=lesson, at=at or timezone.now(), outcome=outcome)
+        if outcome.completed:
+            _achievements_award(user=user, outcome=outcome)
+    return outcome
+
+
+def progress_merge(*, user, completions: dict[int, datetime]) -> Outcome:
+    """Merge completions kept in an anonymous learner's browser into their account.
+
+    Only published lessons count (others are reported as skipped); XP and achievements are
+    computed here from the lessons, never taken from the browser.
+    """
+    outcome = Outcome()
+    lessons = Lesson.objects.published().in_bulk(list(completions))
+    with transaction.atomic():
+        for lesson_id, at in sorted(completions.items(), key=lambda item: item[1]):
+            lesson = lessons.get(lesson_id)
+            if lesson is None:
+                outcome.skipped.append(lesson_id)
+                continue
+            _completion_record(user=user, lesson=lesson, at=at, outcome=outcome)
+        if outcome.completed:
+            _achievements_award(user=user, outcome=outcome)
+    return outcome
+
+
+def event_record(*, user, kind: str, key: str) -> Outcome:
+    """Another app tells progress that something happened (see progress.receivers)."""
+    outcome = Outcome()
+    with transaction.atomic():
+        _event, created = LearnerEvent.objects.get_or_create(user=user, kind=kind, key=key)
+        if created:
+            _achievements_award(user=user, outcome=outcome)
+    return outcome
+
+
+def learner_numbers(user) -> rules.LearnerNumbers:
+    completed = dict(Completion.objects.filter(user=user).values_list("lesson_id", "completed_at"))
+    published = list(Lesson.objects.published().values_list("id", "course_id"))
+    by_course: dict[int, set[int]] = {}
+    for lesson_id, course_id in published:
+        by_course.setdefault(course_id, set()).add(lesson_id)
+    xp = XPEntry.objects.filter(user=user).aggregate(total=Sum("amount"))["total"] or 0
+    days = rules.completion_days(completed.values(), learner_time_zone(user))
+    return rules.LearnerNumbers(
+        lessons_completed=len(completed),
+        courses_completed=sum(1 for ids in by_course.values() if ids <= completed.keys()),
+        published_lessons=len(published),
+        published_lessons_completed=sum(1 for lesson_id, _ in published if lesson_id in completed),
+        longest_streak=rules.longest_streak(days),
+        level=rules.level_standing(xp, level_steps()).current.number,
+        events=dict(
+            LearnerEvent.objects.filter(user=user)
+            .values("kind")
+            .annotate(n=Count("id"))
+            .values_list("kind", "n")
+        ),
+    )
+
+
+def _achievements_award(*, user, outcome: Outcome) -> None:
+    for _round in range(MAX_AWARD_ROUNDS):
+        numbers = learner_numbers(user)
+        earned = EarnedAchievement.objects.filter(user=user).values_list(
+            "achievement_id", flat=True
+        )
+        candidates = Achievement.objects.filter(is_active=True).exclude(id__in=list(earned))
+        due = [a for a in candidates if rules.qualifies(a.rule, a.threshold, numbers)]
+        if not due:
+            return
+        now = timezone.now()
+        for achievement in due:
+            _award, created = EarnedAchievement.objects.get_or_create(
+                user=user, achievement=achievement, defaults={"earned_at": now}
+            )
+            if created:
+                outcome.achievements.append(achievement)
+                if achievement.xp:
+                    outcome.xp_awarded += _xp_award(
+                        user=user,
+                        source=f"achievement:{achievement.slug}",
+                        amount=achievement.xp,
+                        at=now,
+                        achievement=achievement,
+                    )
+
+
+def announcements_take(*, user) -> list[Achievement]:
+    """Achievements earned since the learner last saw a page, marked as announced."""
+    pending = list(
+        EarnedAchievement.objects.filter(user=user, announced=False).select_related("achievement")
+    )
+    if pending:
+        EarnedAchievement.objects.filter(id__in=[p.id for p in pending]).update(announced=True)
+    return [p.achievement for p in pending]
+
+
+def level_steps() -> list[rules.LevelStep]:
+    return [
+        rules.LevelStep(number=level.number, xp=level.xp_required, name=level.name)
+        for level in Level.objects.all()
+    ]
+
+
+# --- Loading the rules from content/ ---------------------------------------------------------
+
+
+@dataclass
+class RulesReport:
+    levels: str = "not in this folder, kept as they were"
+    achievements: str = "not in this folder, kept as they were"
+
+
+def rules_load(*, root: Path) -> RulesReport:
+    """Check content/levels.yaml and content/achievements.yaml, then load them, or nothing."""
+    report = RulesReport()
+    problems: list[ContentProblem] = []
+    levels = achievements = None
+    if (root / LEVELS_FILE).is_file():
+        levels, found = parse_levels(root / LEVELS_FILE, LEVELS_FILE)
+        problems += found
+    if (root / ACHIEVEMENTS_FILE).is_file():
+        achievements, found = parse_achievements(root / ACHIEVEMENTS_FILE, ACHIEVEMENTS_FILE)
+        problems += found
+    if problems:
+        raise ContentError(problems)
+    with transaction.atomic():
+        if levels is not None:
+            report.levels = _levels_write(levels)
+        if achievements is not None:
+            report.achievements = _achievements_write(achievements)
+    return report
+
+
+def _levels_write(rows) -> str:
+    wanted = [(r.number, r.xp, r.name_en, r.name_ko) for r in rows]
+    current = list(Level.objects.values_list("number", "xp_required", "name_en", "name_ko"))
+    if wanted == current:
+        return f"{len(rows)} unchanged"
+    # Levels are referenced by nothing, so the curve is simply replaced.
+    Level.objects.all().delete()
+    Level.objects.bulk_create(
+        Level(number=r.number, xp_required=r.xp, name_en=r.name_en, name_ko=r.name_ko) for r in rows
+    )
+    return f"{len(rows)} loaded (the curve changed)"
+
+
+ACHIEVEMENT_FIELDS = (
+    "order", "icon", "name_en", "name_ko", "description_en", "description_ko", "rule",
+    "threshold", "xp",
+)  # fmt: skip
+
+
+def _achievements_write(rows) -> str:
+    existing = {a.slug: a for a in Achievement.objects.all()}
+    created = updated = unchanged = 0
+    for row in rows:
+        achievement = existing.get(row.slug) or Achievement(slug=row.slug)
+        values = {name: getattr(row, name) for name in ACHIEVEMENT_FIELDS}
+        same = (
+            achievement.pk
+            and achievement.is_active
+            and all(getattr(achievement, name) == value for name, value in values.items())
+        )
+        if same:
+            unchanged += 1
+            continue
+        for name, value in values.items():
+            setattr(achievement, name, value)
+        achievement.is_active = True
+        created, updated = (created + 1, updated) if not achievement.pk else (created, updated + 1)
+        achievement.save()
+    # Earned achievements point at these rows: retire the ones no longer in the file.
+    retired = (
+        Achievement.objects.exclude(slug__in=[r.slug for r in rows])
+        .filter(is_active=True)
+        .update(is_active=False)
+    )
+    return f"{created} created, {updated} updated, {unchanged} unchanged, {retired} retired"
+
+
+# --- The learner's own data ------------------------------------------------------------------
 
 
 def learner_export(*, user: AbstractBaseUser) -> dict[str, Any]:
@@ -66,6 +322,26 @@ def learner_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             "time_zone": profile.time_zone,
             "email_notifications": profile.email_notifications,
         },
+        "completions": [
+            {
+                "course": c.lesson.course.slug,
+                "lesson": c.lesson.slug,
+                "completed_at": c.completed_at.isoformat(),
+            }
+            for c in Completion.objects.filter(user=user)
+            .select_related("lesson__course")
+            .order_by("completed_at")
+        ],
+        "xp_ledger": [
+            {"source": e.source, "amount": e.amount, "awarded_at": e.created_at.isoformat()}
+            for e in XPEntry.objects.filter(user=user).order_by("created_at", "id")
+        ],
+        "achievements": [
+            {"achievement": e.achievement.slug, "earned_at": e.earned_at.isoformat()}
+            for e in EarnedAchievement.objects.filter(user=user)
+            .select_related("achievement")
+            .order_by("earned_at")
+        ],
     }
 
 

@@ -2,15 +2,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
-from courses.content import ContentError
+from courses.content import ContentError, ContentProblem
 from courses.services import content_load
+from progress.services import rules_load
 
 
 class Command(BaseCommand):
     help = (
-        "Check every course and lesson file under PATH (default: content/) and load them all "
-        "into the database in one transaction, or nothing if any file has a problem."
+        "Check every course and lesson file, and the level and achievement rules, under PATH "
+        "(default: content/) and load them all into the database in one transaction, or nothing "
+        "if any file has a problem."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,16 +24,29 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path | None, check: bool, **options) -> None:
         root = (path or settings.CONTENT_DIR).resolve()
-        try:
-            report = content_load(root=root, check_only=check)
-        except ContentError as exc:
-            for error in exc.errors:
-                self.stderr.write(str(error))
-            count = len(exc.errors)
+        problems: list[ContentProblem] = []
+        # Lessons and rules land together or not at all; each reports all of its problems.
+        with transaction.atomic():
+            try:
+                report = content_load(root=root)
+            except ContentError as exc:
+                problems += exc.errors
+            try:
+                rules = rules_load(root=root)
+            except ContentError as exc:
+                problems += exc.errors
+            if problems or check:
+                transaction.set_rollback(True)
+        if problems:
+            for problem in problems:
+                self.stderr.write(str(problem))
+            count = len(problems)
             raise CommandError(
                 f"{count} problem{'s' if count != 1 else ''} found in {root}; nothing was loaded."
-            ) from None
+            )
         prefix = "Checked (nothing written)" if check else "Loaded"
         self.stdout.write(f"{prefix} {root}")
         self.stdout.write(f"courses: {report.courses}")
         self.stdout.write(self.style.SUCCESS(f"lessons: {report.lessons}"))
+        self.stdout.write(f"levels: {rules.levels}")
+        self.stdout.write(f"achievements: {rules.achievements}")

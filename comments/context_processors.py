@@ -1,0 +1,5 @@
+from django.http import HttpRequest
+
+
+def notifications(request: HttpRequest) -> dict:
+    return {}

@@ -1,0 +1,171 @@
+"""The rules of progress as plain functions: no database, so each is tested on its own.
+
+Levels from XP, streaks from completion days, which achievements a learner's numbers earn,
+and what an anonymous learner's browser may send when it syncs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from progress.models import Rule
+
+# An anonymous learner's sync: at most this many completions, in at most this many bytes.
+MERGE_MAX_COMPLETIONS = 1000
+MERGE_MAX_BYTES = 64 * 1024
+# Browsers' clocks drift; a completion this far "in the future" is still accepted as now.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class LevelStep:
+    number: int
+    xp: int
+    name: str
+
+
+@dataclass(frozen=True)
+class LevelStanding:
+    current: LevelStep
+    next: LevelStep | None
+    xp: int
+
+    @property
+    def xp_into_level(self) -> int:
+        return self.xp - self.current.xp
+
+    @property
+    def xp_for_level(self) -> int | None:
+        """XP between this level and the next (None at the top level)."""
+        return self.next.xp - self.current.xp if self.next else None
+
+    @property
+    def xp_to_go(self) -> int:
+        return max(self.next.xp - self.xp, 0) if self.next else 0
+
+    @property
+    def percent_of_level(self) -> int:
+        if not self.next:
+            return 100
+        return min(100, self.xp_into_level * 100 // self.xp_for_level)
+
+
+FALLBACK_LEVEL = LevelStep(number=0, xp=0, name="Spark")
+
+
+def level_standing(xp: int, levels: Sequence[LevelStep]) -> LevelStanding:
+    """Where `xp` stands on the curve: the highest level reached and the one after it."""
+    steps = sorted(levels, key=lambda step: step.xp) or [FALLBACK_LEVEL]
+    current, following = steps[0], None
+    for index, step in enumerate(steps):
+        if xp >= step.xp:
+            current = step
+            following = steps[index + 1] if index + 1 < len(steps) else None
+    return LevelStanding(current=current, next=following, xp=xp)
+
+
+def completion_days(moments: Iterable[datetime], tz) -> list[date]:
+    """The distinct calendar days, in the learner's time zone, on which they completed lessons."""
+    return sorted({timezone.localtime(moment, tz).date() for moment in moments})
+
+
+def longest_streak(days: Sequence[date]) -> int:
+    longest = run = 0
+    previous: date | None = None
+    for day in days:
+        run = run + 1 if previous and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    return longest
+
+
+def current_streak(days: Sequence[date], today: date) -> int:
+    """Days in a row up to today; a streak still counts today if it reached yesterday."""
+    if not days or today - days[-1] > timedelta(days=1):
+        return 0
+    run = 1
+    for index in range(len(days) - 1, 0, -1):
+        if days[index] - days[index - 1] != timedelta(days=1):
+            break
+        run += 1
+    return run
+
+
+@dataclass
+class LearnerNumbers:
+    """What achievement rules look at."""
+
+    lessons_completed: int = 0
+    courses_completed: int = 0
+    published_lessons: int = 0
+    published_lessons_completed: int = 0
+    longest_streak: int = 0
+    level: int = 0
+    events: dict[str, int] = field(default_factory=dict)
+
+
+def qualifies(rule: str, threshold: int, numbers: LearnerNumbers) -> bool:
+    match rule:
+        case Rule.LESSONS_COMPLETED:
+            return numbers.lessons_completed >= threshold
+        case Rule.COURSES_COMPLETED:
+            return numbers.courses_completed >= threshold
+        case Rule.ALL_LESSONS:
+            return 0 < numbers.published_lessons == numbers.published_lessons_completed
+        case Rule.STREAK_DAYS:
+            return numbers.longest_streak >= threshold
+        case Rule.LEVEL_REACHED:
+            return numbers.level >= threshold
+        case Rule.COMMENTS_POSTED | Rule.REPLIES_RECEIVED | Rule.REPORTS_CONFIRMED:
+            return numbers.events.get(rule, 0) >= threshold
+    return False
+
+
+class MergePayloadError(ValueError):
+    """The browser sent something that is not a valid list of completions."""
+
+
+def parse_merge_payload(body: bytes, *, now: datetime) -> dict[int, datetime]:
+    """Validate what an anonymous learner's browser sends when they sign in.
+
+    Accepts {"completions": [{"lesson": <id>, "completed_at": "<ISO 8601>"}, …]} and nothing
+    else of weight: XP, levels or achievements in the payload are ignored, the server computes
+    them. Returns {lesson id: completed_at}, keeping the earliest time per lesson.
+    """
+    if len(body) > MERGE_MAX_BYTES:
+        raise MergePayloadError(f"Payload too large: at most {MERGE_MAX_BYTES} bytes.")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MergePayloadError(f"Payload is not valid JSON: {exc}.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("completions"), list):
+        raise MergePayloadError('Payload must be an object with a "completions" list.')
+    items = data["completions"]
+    if len(items) > MERGE_MAX_COMPLETIONS:
+        raise MergePayloadError(f"Too many completions: at most {MERGE_MAX_COMPLETIONS}.")
+    completions: dict[int, datetime] = {}
+    for index, item in enumerate(items):
+        where = f"completions[{index}]"
+        if not isinstance(item, dict):
+            raise MergePayloadError(f"{where} must be an object.")
+        lesson = item.get("lesson")
+        if isinstance(lesson, bool) or not isinstance(lesson, int) or lesson < 1:
+            raise MergePayloadError(f"{where}.lesson must be a lesson id (a positive integer).")
+        raw_moment = item.get("completed_at")
+        moment = parse_datetime(raw_moment) if isinstance(raw_moment, str) else None
+        if moment is None or timezone.is_naive(moment):
+            raise MergePayloadError(
+                f"{where}.completed_at must be an ISO 8601 date and time with a time zone."
+            )
+        if moment > now + CLOCK_SKEW:
+            raise MergePayloadError(f"{where}.completed_at is in the future.")
+        moment = min(moment, now)
+        if lesson not in completions or moment < completions[lesson]:
+            completions[lesson] = moment
+    return completions
