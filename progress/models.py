@@ -209,3 +209,6 @@ class LearnerEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "key"], name="one_event_per_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.key}"
