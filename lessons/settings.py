@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lessons.context_processors.site",
                 "comments.context_processors.notifications",
+                "progress.context_processors.announcements",
             ],
         },
     },
@@ -182,3 +183,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Comments ----------------------------------------------------------------------------------
+# Discussion and bug reports (the comments app). Rates are "<how many>/<seconds>".
+# The site's own address, for links in notification emails (sent outside any request).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long after posting an author may still edit a comment.
+COMMENTS_EDIT_MINUTES = int(os.environ.get("COMMENTS_EDIT_MINUTES", "30"))
+COMMENTS_MAX_LENGTH = int(os.environ.get("COMMENTS_MAX_LENGTH", "4000"))
+# A comment with this many flags waiting for review is hidden until staff review it.
+COMMENTS_FLAGS_TO_HIDE = int(os.environ.get("COMMENTS_FLAGS_TO_HIDE", "3"))
+COMMENTS_RATE_LIMIT = os.environ.get("COMMENTS_RATE_LIMIT", "5/60")
+BUG_REPORTS_RATE_LIMIT = os.environ.get("BUG_REPORTS_RATE_LIMIT", "5/3600")
+# Unsubscribe links in emails stop working after this many days.
+COMMENTS_UNSUBSCRIBE_DAYS = int(os.environ.get("COMMENTS_UNSUBSCRIBE_DAYS", "90"))

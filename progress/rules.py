@@ -131,15 +131,17 @@ class MergePayloadError(ValueError):
     """The browser sent something that is not a valid list of completions."""
 
 
-def parse_merge_payload(body: bytes, *, now: datetime) -> dict[int, datetime]:
+def parse_merge_payload(
+    body: bytes, *, now: datetime, max_bytes: int = MERGE_MAX_BYTES
+) -> dict[int, datetime]:
     """Validate what an anonymous learner's browser sends when they sign in.
 
     Accepts {"completions": [{"lesson": <id>, "completed_at": "<ISO 8601>"}, …]} and nothing
     else of weight: XP, levels or achievements in the payload are ignored, the server computes
     them. Returns {lesson id: completed_at}, keeping the earliest time per lesson.
     """
-    if len(body) > MERGE_MAX_BYTES:
-        raise MergePayloadError(f"Payload too large: at most {MERGE_MAX_BYTES} bytes.")
+    if len(body) > max_bytes:
+        raise MergePayloadError(f"Payload too large: at most {max_bytes} bytes.")
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

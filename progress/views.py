@@ -8,23 +8,29 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
-from django.views.generic import FormView, UpdateView
+from django.views.generic import FormView, TemplateView, UpdateView
 from django.views.i18n import set_language
 
+from courses.models import Lesson
 from progress.forms import AccountDeleteForm, LearnerSettingsForm
+from progress.rules import MergePayloadError, parse_merge_payload
 from progress.services import (
     language_remember,
     language_save,
     learner_delete,
     learner_export,
+    lesson_complete,
     profile_for,
+    progress_merge,
 )
+from progress.summaries import learner_profile
 
 
 class LearnerSettingsView(LoginRequiredMixin, UpdateView):
@@ -42,12 +48,25 @@ class LearnerSettingsView(LoginRequiredMixin, UpdateView):
         return response
 
 
+@csrf_exempt
 @require_POST
 def language_switch(request: HttpRequest) -> HttpResponse:
-    """Django's set_language (cookie, back to the same page), remembered in the profile too."""
+    """Django's set_language (cookie, back to the same page), remembered in the profile too.
+
+    For readers who are not signed in it only sets a cookie, so it needs no CSRF token; that
+    keeps their pages free of per-visitor tokens, the same for everyone and cacheable whole.
+    A signed-in learner's choice is saved to their profile, so there the token is checked.
+    """
+    if request.user.is_authenticated:
+        return _language_switch_signed_in(request)
+    return set_language(request)
+
+
+@csrf_protect
+def _language_switch_signed_in(request: HttpRequest) -> HttpResponse:
     response = set_language(request)
     language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+    if language in dict(settings.LANGUAGES):
         language_save(request=request, language=language)
     return response
 
@@ -81,3 +100,45 @@ class AccountDeleteView(LoginRequiredMixin, FormView):
         learner_delete(user=user)
         messages.success(self.request, _("Your account and personal data have been deleted."))
         return redirect("courses:catalogue")
+
+
+@login_required
+@require_POST
+def lesson_complete_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = get_object_or_404(Lesson.objects.published().select_related("course"), pk=lesson_id)
+    outcome = lesson_complete(user=request.user, lesson=lesson)
+    if outcome.completed:
+        messages.success(
+            request,
+            _("Lesson complete: +%(xp)s XP.") % {"xp": outcome.xp_awarded},
+        )
+    else:
+        messages.info(request, _("You had already completed this lesson."))
+    return redirect(f"{lesson.get_absolute_url()}#progress")
+
+
+@require_POST
+def progress_merge_view(request: HttpRequest) -> JsonResponse:
+    """A browser hands over the completions it kept while its reader was signed out."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": _("Sign in to sync your progress.")}, status=401)
+    try:
+        completions = parse_merge_payload(request.body, now=timezone.now())
+    except MergePayloadError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    outcome = progress_merge(user=request.user, completions=completions)
+    return JsonResponse(
+        {
+            "merged": len(outcome.completed),
+            "skipped": outcome.skipped,
+            "xp_awarded": outcome.xp_awarded,
+            "achievements": [a.slug for a in outcome.achievements],
+        }
+    )
+
+
+class ProfileView(LoginRequiredMixin, TemplateView):
+    template_name = "progress/profile.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "profile": learner_profile(self.request.user)}

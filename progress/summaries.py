@@ -1,0 +1,176 @@
+"""What learners see of their progress: the learner bar and the profile page.
+
+Reads only. Every function here runs a fixed number of queries whatever the learner's history,
+so the bar can sit on every lesson page (tests assert the budget).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from courses.models import Course, Lesson
+from progress import rules
+from progress.models import Achievement, Completion, EarnedAchievement, XPEntry
+from progress.services import learner_time_zone, level_steps
+
+
+@dataclass(frozen=True)
+class Bar:
+    """The figures of the learner bar (zero for a reader who is not signed in)."""
+
+    standing: rules.LevelStanding
+    lessons_done: int
+    lessons_total: int
+    achievements_earned: int
+    achievements_total: int
+
+    @property
+    def percent_complete(self) -> int:
+        if not self.lessons_total:
+            return 0
+        return self.lessons_done * 100 // self.lessons_total
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What the browser needs to compute an anonymous learner's bar from localStorage."""
+
+    levels: list[rules.LevelStep]
+    lessons: list[dict]  # published lessons: id, course, xp
+    achievements: list[dict]  # active achievements: rule, threshold, xp
+
+    def as_json(self) -> dict:
+        return {
+            "levels": [{"number": s.number, "xp": s.xp, "name": s.name} for s in self.levels],
+            "lessons": {
+                str(x["id"]): {"course": x["course_id"], "xp": x["xp"]} for x in self.lessons
+            },
+            "achievements": self.achievements,
+        }
+
+
+def learner_bar(user) -> Bar:
+    """Four queries for a signed-in learner, three for anyone else."""
+    lessons_total = Lesson.objects.published().count()
+    achievements_total = Achievement.objects.filter(is_active=True).count()
+    levels = level_steps()
+    if not user.is_authenticated:
+        return Bar(rules.level_standing(0, levels), 0, lessons_total, 0, achievements_total)
+    xp = XPEntry.objects.filter(user=user).aggregate(total=Sum("amount", default=0))["total"]
+    done = Completion.objects.filter(user=user).of_published_lessons().count()
+    earned = EarnedAchievement.objects.filter(user=user, achievement__is_active=True).count()
+    return Bar(rules.level_standing(xp, levels), done, lessons_total, earned, achievements_total)
+
+
+def bar_catalogue() -> Catalogue:
+    return Catalogue(
+        levels=level_steps(),
+        lessons=list(Lesson.objects.published().values("id", "course_id", "xp")),
+        achievements=list(
+            Achievement.objects.filter(is_active=True).values("rule", "threshold", "xp")
+        ),
+    )
+
+
+def completed_lesson_ids(user, lesson_ids) -> dict[int, datetime]:
+    """Which of these lessons the learner has completed, and when (empty for anonymous)."""
+    if not user.is_authenticated:
+        return {}
+    return dict(
+        Completion.objects.filter(user=user, lesson_id__in=list(lesson_ids)).values_list(
+            "lesson_id", "completed_at"
+        )
+    )
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    done: int
+    total: int
+    next_lesson: Lesson | None
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // self.total if self.total else 0
+
+
+@dataclass
+class HistoryLine:
+    at: datetime
+    amount: int
+    lesson: Lesson | None
+    achievement: Achievement | None
+    source: str
+
+
+@dataclass
+class Profile:
+    bar: Bar
+    history: list[HistoryLine]
+    earned: list[tuple[Achievement, datetime]]
+    locked: list[Achievement]
+    courses: list[CourseProgress]
+    continue_with: Lesson | None
+    current_streak: int
+    longest_streak: int
+    completion_days: list[date] = field(default_factory=list)
+
+
+def learner_profile(user) -> Profile:
+    bar = learner_bar(user)
+    lessons = list(
+        Lesson.objects.published()
+        .select_related("course")
+        .only("id", "slug", "title", "order", "xp", "course__slug", "course__title")
+        .order_by("course__order", "course__title", "order", "id")
+    )
+    completed = dict(Completion.objects.filter(user=user).values_list("lesson_id", "completed_at"))
+    history = [
+        HistoryLine(e.created_at, e.amount, e.lesson, e.achievement, e.source)
+        for e in XPEntry.objects.filter(user=user).select_related("lesson__course", "achievement")
+    ]
+    earned_at = dict(
+        EarnedAchievement.objects.filter(user=user).values_list("achievement_id", "earned_at")
+    )
+    achievements = list(Achievement.objects.filter(is_active=True))
+    courses: dict[int, CourseProgress] = {}
+    for lesson in lessons:
+        progress = courses.setdefault(lesson.course_id, CourseProgress(lesson.course, 0, 0, None))
+        progress.total += 1
+        if lesson.id in completed:
+            progress.done += 1
+        elif progress.next_lesson is None:
+            progress.next_lesson = lesson
+    days = rules.completion_days(completed.values(), learner_time_zone(user))
+    today = timezone.localtime(timezone.now(), learner_time_zone(user)).date()
+    return Profile(
+        bar=bar,
+        history=history,
+        earned=sorted(
+            ((a, earned_at[a.id]) for a in achievements if a.id in earned_at),
+            key=lambda pair: pair[1],
+            reverse=True,
+        ),
+        locked=[a for a in achievements if a.id not in earned_at],
+        courses=list(courses.values()),
+        continue_with=_continue_with(lessons, completed, courses),
+        current_streak=rules.current_streak(days, today),
+        longest_streak=rules.longest_streak(days),
+        completion_days=days,
+    )
+
+
+def _continue_with(lessons, completed, courses) -> Lesson | None:
+    """The next lesson of the course the learner last worked in, else the first unread one."""
+    by_id = {lesson.id: lesson for lesson in lessons}
+    recent = sorted((at, lesson_id) for lesson_id, at in completed.items() if lesson_id in by_id)
+    if recent:
+        course_id = by_id[recent[-1][1]].course_id
+        if courses[course_id].next_lesson:
+            return courses[course_id].next_lesson
+    return next((c.next_lesson for c in courses.values() if c.next_lesson), None)

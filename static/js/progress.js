@@ -1,0 +1,222 @@
+// Progress for readers who are not signed in lives only in this browser (localStorage).
+// The server sends every anonymous reader the same page; this script fills in the learner bar,
+// the "Mark complete" control and the course outline from local progress, and, once the
+// reader signs in, hands the local completions to the server, which computes XP itself.
+(function () {
+  "use strict";
+
+  var STORE_KEY = "stream.progress.v1";
+
+  function readStore() {
+    try {
+      var data = JSON.parse(window.localStorage.getItem(STORE_KEY) || "{}");
+      if (data && typeof data.completions === "object" && data.completions !== null) {
+        return data;
+      }
+    } catch (error) {
+      // Unreadable local data counts as none; it is only this browser's copy.
+    }
+    return { completions: {} };
+  }
+
+  function writeStore(data) {
+    try {
+      window.localStorage.setItem(STORE_KEY, JSON.stringify(data));
+      return true;
+    } catch (error) {
+      return false; // private mode or storage full: the page still works, progress is not kept
+    }
+  }
+
+  function catalogue() {
+    var node = document.getElementById("progress-catalogue");
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function dayOf(iso) {
+    var moment = new Date(iso);
+    return new Date(moment.getFullYear(), moment.getMonth(), moment.getDate()).getTime();
+  }
+
+  function longestStreak(isoMoments) {
+    var days = Array.from(new Set(isoMoments.map(dayOf))).sort(function (a, b) { return a - b; });
+    var longest = 0, run = 0, previous = null;
+    days.forEach(function (day) {
+      // 20–28 hours apart covers days around daylight-saving changes.
+      var gap = previous === null ? null : (day - previous) / 3600000;
+      run = gap !== null && gap >= 20 && gap <= 28 ? run + 1 : 1;
+      longest = Math.max(longest, run);
+      previous = day;
+    });
+    return longest;
+  }
+
+  function standing(xp, levels) {
+    var sorted = levels.slice().sort(function (a, b) { return a.xp - b.xp; });
+    var current = sorted[0] || { number: 0, xp: 0, name: "" }, next = null;
+    sorted.forEach(function (level, index) {
+      if (xp >= level.xp) {
+        current = level;
+        next = sorted[index + 1] || null;
+      }
+    });
+    return { current: current, next: next };
+  }
+
+  // The same rules the server applies (progress/rules.py), for lesson-based achievements;
+  // comments and bug reports need an account, so those cannot be earned locally.
+  function localFigures(data, cat) {
+    var moments = [], lessonXp = 0, done = 0, byCourse = {}, doneByCourse = {};
+    Object.keys(cat.lessons).forEach(function (id) {
+      var lesson = cat.lessons[id];
+      byCourse[lesson.course] = (byCourse[lesson.course] || 0) + 1;
+      if (data.completions[id]) {
+        done += 1;
+        lessonXp += lesson.xp;
+        moments.push(data.completions[id]);
+        doneByCourse[lesson.course] = (doneByCourse[lesson.course] || 0) + 1;
+      }
+    });
+    var coursesDone = Object.keys(byCourse).filter(function (course) {
+      return doneByCourse[course] === byCourse[course];
+    }).length;
+    var total = Object.keys(cat.lessons).length;
+    var streak = longestStreak(moments);
+    var earned = new Set(), bonus = 0;
+    for (var round = 0; round < 5; round += 1) {
+      var level = standing(lessonXp + bonus, cat.levels).current.number;
+      var grew = false;
+      cat.achievements.forEach(function (achievement, index) {
+        if (earned.has(index)) { return; }
+        var n = achievement.threshold, ok = false;
+        switch (achievement.rule) {
+          case "lessons_completed": ok = done >= n; break;
+          case "courses_completed": ok = coursesDone >= n; break;
+          case "all_lessons": ok = total > 0 && done === total; break;
+          case "streak_days": ok = streak >= n; break;
+          case "level_reached": ok = level >= n; break;
+        }
+        if (ok) {
+          earned.add(index);
+          bonus += achievement.xp;
+          grew = true;
+        }
+      });
+      if (!grew) { break; }
+    }
+    return { xp: lessonXp + bonus, done: done, total: total, achievements: earned.size };
+  }
+
+  function setText(bar, name, value) {
+    var node = bar.querySelector('[data-bar="' + name + '"]');
+    if (node) { node.textContent = String(value); }
+  }
+
+  function renderBar(data, cat) {
+    var bar = document.querySelector("[data-learner-bar].learner-bar--local");
+    if (!bar || !cat) { return; }
+    var figures = localFigures(data, cat);
+    var place = standing(figures.xp, cat.levels);
+    var into = figures.xp - place.current.xp;
+    var span = place.next ? place.next.xp - place.current.xp : 0;
+    var percentOfLevel = place.next ? Math.min(100, Math.floor((into * 100) / span)) : 100;
+    setText(bar, "level", place.current.number);
+    setText(bar, "level-name", place.current.name);
+    setText(bar, "xp", figures.xp);
+    setText(bar, "lessons", figures.done);
+    setText(bar, "achievements", figures.achievements);
+    setText(bar, "into-level", into);
+    setText(bar, "level-span", span);
+    setText(bar, "to-go", place.next ? Math.max(place.next.xp - figures.xp, 0) : 0);
+    setText(bar, "percent", figures.total ? Math.floor((figures.done * 100) / figures.total) : 0);
+    bar.querySelector('[data-bar="next"]').hidden = !place.next;
+    bar.querySelector('[data-bar="top"]').hidden = !!place.next;
+    var meter = bar.querySelector('[data-bar="meter"]');
+    meter.setAttribute("aria-valuenow", String(percentOfLevel));
+    meter.querySelector(".meter__fill").style.width = percentOfLevel + "%";
+  }
+
+  function renderLessonControl(data, cat) {
+    var block = document.querySelector("[data-progress-local]");
+    if (!block) { return; }
+    var id = block.getAttribute("data-lesson-id");
+    var control = block.querySelector("[data-local-control]");
+    var button = block.querySelector("[data-complete]");
+    var doneNote = block.querySelector("[data-completed]");
+    control.hidden = false;
+    function show() {
+      var done = Boolean(readStore().completions[id]);
+      button.hidden = done;
+      doneNote.hidden = !done;
+    }
+    button.addEventListener("click", function () {
+      var fresh = readStore();
+      if (!fresh.completions[id]) {
+        fresh.completions[id] = new Date().toISOString();
+        writeStore(fresh);
+      }
+      show();
+      renderBar(readStore(), cat);
+      doneNote.focus();
+    });
+    doneNote.setAttribute("tabindex", "-1");
+    show();
+  }
+
+  function renderOutline(data) {
+    if (document.body.hasAttribute("data-progress-merge")) { return; } // the server marks these
+    document.querySelectorAll(".outline__item[data-lesson-id]").forEach(function (item) {
+      if (data.completions[item.getAttribute("data-lesson-id")]) {
+        item.classList.add("outline__item--done");
+      }
+    });
+  }
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // Signed in with local completions: hand them over; clear them only when the server says
+  // it has them, then reload so the bar shows the server's figures.
+  function mergeIntoAccount(data) {
+    var url = document.body.getAttribute("data-progress-merge");
+    var ids = Object.keys(data.completions);
+    if (!url || !ids.length || !window.fetch) { return; }
+    var payload = {
+      completions: ids.map(function (id) {
+        return { lesson: Number(id), completed_at: data.completions[id] };
+      })
+    };
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(payload)
+    }).then(function (response) {
+      if (!response.ok) { return; } // kept for the next page; nothing is lost
+      return response.json().then(function () {
+        window.localStorage.removeItem(STORE_KEY);
+        window.location.reload();
+      });
+    }).catch(function () { /* offline: try again on the next page */ });
+  }
+
+  function start() {
+    var data = readStore();
+    if (document.body.hasAttribute("data-progress-merge")) {
+      mergeIntoAccount(data);
+      return;
+    }
+    var cat = catalogue();
+    renderBar(data, cat);
+    renderLessonControl(data, cat);
+    renderOutline(data);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
