@@ -1,0 +1,313 @@
+"""Moderation and bug report triage, in Django admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from comments.models import (
+    OPEN_STATUSES,
+    BugReport,
+    Comment,
+    CommentFlag,
+    FlaggedComment,
+    FlagResolution,
+    LessonReportSummary,
+    Notification,
+    ReportStatus,
+)
+from comments.services import comments_hide, comments_restore, flags_dismiss, reports_status_set
+
+# --- Comments and the moderation queue ---------------------------------------------------------
+
+
+class FlagInline(admin.TabularInline):
+    model = CommentFlag
+    extra = 0
+    can_delete = False
+    fields = ["user", "reason", "note", "created_at", "resolution", "resolved_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.action(description=_("Hide the selected comments"))
+def hide(modeladmin, request: HttpRequest, queryset) -> None:
+    count = comments_hide(comments=queryset)
+    modeladmin.message_user(
+        request, ngettext("%d comment hidden.", "%d comments hidden.", count) % count
+    )
+
+
+@admin.action(description=_("Restore the selected comments (show them again)"))
+def restore(modeladmin, request: HttpRequest, queryset) -> None:
+    count = comments_restore(comments=queryset)
+    modeladmin.message_user(
+        request, ngettext("%d comment restored.", "%d comments restored.", count) % count
+    )
+
+
+@admin.action(description=_("Dismiss the flags on the selected comments"))
+def dismiss(modeladmin, request: HttpRequest, queryset) -> None:
+    count = flags_dismiss(comments=queryset)
+    modeladmin.message_user(
+        request,
+        ngettext("Flags dismissed on %d comment.", "Flags dismissed on %d comments.", count)
+        % count,
+    )
+
+
+class CommentAdminBase(admin.ModelAdmin):
+    list_display = [
+        "excerpt", "author_name", "lesson", "created_at", "moderation", "is_removed",
+        "pending_flags", "on_site",
+    ]  # fmt: skip
+    list_select_related = ["author__learner_profile", "lesson__course"]
+    list_filter = ["moderation", "is_removed", "lesson__course"]
+    search_fields = ["body", "author__learner_profile__display_name", "author__email"]
+    actions = [hide, restore, dismiss]
+    inlines = [FlagInline]
+    fields = [
+        "lesson", "author", "parent", "body", "body_html_preview", "created_at", "edited_at",
+        "is_removed", "moderation",
+    ]  # fmt: skip
+    readonly_fields = [
+        "lesson", "author", "parent", "body", "body_html_preview", "created_at", "edited_at",
+        "is_removed",
+    ]  # fmt: skip
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).with_pending_flag_count()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("comment"))
+    def excerpt(self, obj: Comment) -> str:
+        return Truncator(obj.body).chars(80) or "—"
+
+    @admin.display(description=_("author"), ordering="author__learner_profile__display_name")
+    def author_name(self, obj: Comment) -> str:
+        return obj.author_name
+
+    @admin.display(description=_("pending flags"), ordering="pending_flags")
+    def pending_flags(self, obj: Comment) -> int:
+        return obj.pending_flags
+
+    @admin.display(description=_("on the site"))
+    def on_site(self, obj: Comment) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("view"))
+
+    @admin.display(description=_("as shown"))
+    def body_html_preview(self, obj: Comment) -> str:
+        # body_html is sanitised when the comment is saved (lessons.markup.render_comment).
+        return format_html('<div class="comment-preview">{}</div>', mark_safe(obj.body_html))
+
+
+@admin.register(Comment)
+class CommentAdmin(CommentAdminBase):
+    date_hierarchy = "created_at"
+
+
+@admin.register(FlaggedComment)
+class FlaggedCommentAdmin(CommentAdminBase):
+    """Comments with flags nobody has reviewed yet, most flagged first."""
+
+    list_display = [
+        "excerpt", "author_name", "lesson", "pending_flags", "reasons", "moderation", "on_site",
+    ]  # fmt: skip
+    list_filter = ["moderation", "lesson__course"]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            Comment.objects.awaiting_review()
+            .select_related("author__learner_profile", "lesson__course")
+            .with_pending_flag_count()
+            .prefetch_related("flags")
+            .order_by("-pending_flags", "created_at")
+        )
+
+    @admin.display(description=_("reasons"))
+    def reasons(self, obj: Comment) -> str:
+        pending = [flag for flag in obj.flags.all() if flag.resolution == FlagResolution.PENDING]
+        return ", ".join(sorted({str(flag.get_reason_display()) for flag in pending}))
+
+
+@admin.register(CommentFlag)
+class CommentFlagAdmin(admin.ModelAdmin):
+    list_display = ["comment", "user", "reason", "created_at", "resolution"]
+    list_filter = ["resolution", "reason"]
+    list_select_related = ["comment", "user"]
+    raw_id_fields = ["comment", "user"]
+    readonly_fields = ["resolved_at"]
+
+
+# --- Bug reports -------------------------------------------------------------------------------
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = _("open or closed")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("open (new or confirmed)")), ("no", _("closed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.open()
+        if self.value() == "no":
+            return queryset.exclude(status__in=OPEN_STATUSES)
+        return queryset
+
+
+STATUS_ACTIONS = {
+    ReportStatus.NEW: _("Mark selected reports as new"),
+    ReportStatus.CONFIRMED: _("Mark selected reports as confirmed"),
+    ReportStatus.FIXED: _("Mark selected reports as fixed (tells the reporter)"),
+    ReportStatus.WONTFIX: _("Mark selected reports as won't fix"),
+    ReportStatus.DUPLICATE: _("Mark selected reports as duplicate"),
+}
+
+
+def _status_action(status: ReportStatus):
+    @admin.action(description=STATUS_ACTIONS[status])
+    def action(modeladmin, request: HttpRequest, queryset) -> None:
+        changed = reports_status_set(reports=queryset.select_related("reporter"), status=status)
+        modeladmin.message_user(
+            request,
+            ngettext("%d report changed.", "%d reports changed.", changed) % changed,
+            messages.SUCCESS,
+        )
+
+    action.__name__ = f"mark_{status.value}"
+    return action
+
+
+@admin.action(description=_("Assign selected reports to me"))
+def assign_to_me(modeladmin, request: HttpRequest, queryset) -> None:
+    count = queryset.update(assignee=request.user)
+    modeladmin.message_user(
+        request, ngettext("%d report assigned.", "%d reports assigned.", count) % count
+    )
+
+
+@admin.register(BugReport)
+class BugReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "short_description", "category", "lesson_title", "status", "assignee", "reported_by",
+        "created_at",
+    ]  # fmt: skip
+    list_filter = [
+        OpenFilter,
+        "status",
+        "category",
+        "lesson__course",
+        ("lesson", admin.RelatedOnlyFieldListFilter),
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["lesson__course", "reporter__learner_profile", "assignee"]
+    search_fields = ["description", "passage", "lesson__title"]
+    date_hierarchy = "created_at"
+    actions = [*(_status_action(status) for status in ReportStatus), assign_to_me]
+    fieldsets = [
+        (None, {"fields": ["lesson", "category", "description", "passage", "page_url"]}),
+        (_("Triage"), {"fields": ["status", "assignee", "staff_notes"]}),
+        (
+            _("Reporter"),
+            {"fields": ["reported_by", "contact_email", "user_agent", "created_at", "updated_at"]},
+        ),
+    ]
+    readonly_fields = [
+        "lesson", "category", "description", "passage", "page_url", "reported_by",
+        "contact_email", "user_agent", "created_at", "updated_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: BugReport, form, change: bool) -> None:
+        # A status change goes through the service, which notifies the reporter and progress.
+        status = obj.status
+        if change and "status" in form.changed_data:
+            obj.status = form.initial["status"]
+        super().save_model(request, obj, form, change)
+        reports_status_set(reports=[obj], status=status)
+
+    @admin.display(description=_("description"))
+    def short_description(self, obj: BugReport) -> str:
+        return Truncator(obj.description).chars(60)
+
+    @admin.display(description=_("lesson"), ordering="lesson__title")
+    def lesson_title(self, obj: BugReport) -> str:
+        return Truncator(obj.lesson.title).chars(40)
+
+    @admin.display(description=_("reported by"))
+    def reported_by(self, obj: BugReport) -> str:
+        if obj.reporter_id:
+            return obj.reporter.learner_profile.display_name
+        return _("anonymous reader")
+
+
+@admin.register(LessonReportSummary)
+class LessonReportSummaryAdmin(admin.ModelAdmin):
+    """Which lessons need attention: open bug reports counted per lesson."""
+
+    list_display = ["title", "course", "open_reports", "all_reports"]
+    list_filter = ["course"]
+    list_select_related = ["course"]
+    search_fields = ["title"]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                open_count=Count("bug_reports", filter=Q(bug_reports__status__in=OPEN_STATUSES)),
+                report_count=Count("bug_reports"),
+            )
+            .filter(report_count__gt=0)
+            .order_by("-open_count", "course__order", "order")
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_staff and request.user.has_perm("comments.view_bugreport")
+
+    def _reports_link(self, obj, count: int, **filters: str) -> str:
+        url = reverse("admin:comments_bugreport_changelist")
+        query = "&".join(
+            f"{key}={value}" for key, value in {"lesson__id__exact": obj.pk, **filters}.items()
+        )
+        return format_html('<a href="{}?{}">{}</a>', url, query, count)
+
+    @admin.display(description=_("open reports"), ordering="open_count")
+    def open_reports(self, obj) -> str:
+        return self._reports_link(obj, obj.open_count, open="yes")
+
+    @admin.display(description=_("all reports"), ordering="report_count")
+    def all_reports(self, obj) -> str:
+        return self._reports_link(obj, obj.report_count)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "created_at", "read_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient", "comment", "report"]

@@ -1,5 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from comments import views
 
 app_name = "comments"
 
-urlpatterns: list = []
+lesson = "courses/<slug:course_slug>/<slug:lesson_slug>"
+
+urlpatterns = [
+    # Beside a lesson's own address (courses:lesson-detail), never on it.
+    path(f"{lesson}/comments/", views.comment_create, name="post"),
+    path(
+        f"{lesson}/comments/notifications/",
+        views.thread_notifications,
+        name="thread-notifications",
+    ),
+    path(f"{lesson}/report/", views.report_create, name="report"),
+    path("comments/<int:pk>/reply/", views.comment_reply, name="reply"),
+    path("comments/<int:pk>/edit/", views.comment_update, name="edit"),
+    path("comments/<int:pk>/delete/", views.comment_remove, name="delete"),
+    path("comments/<int:pk>/flag/", views.comment_flag_create, name="flag"),
+    path("comments/flags/<int:pk>/withdraw/", views.comment_flag_withdraw, name="flag-withdraw"),
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications-read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -116,3 +116,31 @@ def render_lesson_markdown(text: str) -> Rendered:
 
 def sanitize_lesson_html(raw: str) -> str:
     return _lesson_cleaner.clean(raw)
+
+
+# --- Comments ----------------------------------------------------------------------------------
+# Anyone can write a comment, so the allowlist is short: text formatting, lists, quotes, code and
+# plain links (no images, headings or raw HTML). Raw HTML is shown as typed, never interpreted.
+
+COMMENT_TAGS = {"a", "blockquote", "br", "code", "em", "li", "ol", "p", "pre", "strong", "ul"}
+
+_comment_cleaner = nh3.Cleaner(
+    tags=COMMENT_TAGS,
+    clean_content_tags=DROPPED_WITH_CONTENT,
+    attributes={"a": {"href"}, "*": set()},  # no generic attributes (nh3 allows title, lang)
+    link_rel="nofollow ugc noopener",
+    url_schemes=URL_SCHEMES,
+)
+
+
+def _comment_markdown() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=["fenced_code", "nl2br", "sane_lists"], output_format="html")
+    # Without its HTML block and inline HTML processors, Python-Markdown escapes raw HTML.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md
+
+
+def render_comment(text: str) -> str:
+    """Render a learner's comment (a small markdown subset) to sanitised HTML."""
+    return _comment_cleaner.clean(_comment_markdown().convert(text))

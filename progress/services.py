@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comments.services import learner_data as comments_data
 from courses.content import ContentError, ContentProblem
 from courses.models import Lesson
 from progress import rules
@@ -342,6 +343,7 @@ def learner_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             .select_related("achievement")
             .order_by("earned_at")
         ],
+        **comments_data(user=user),
     }
 
 

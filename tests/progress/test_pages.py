@@ -93,10 +93,10 @@ def test_the_bar_costs_the_same_queries_whatever_the_history(
         lesson_complete(user=learner, lesson=lesson)
     url = lessons[-1].get_absolute_url()
     signed_in.get(url)  # announcements of the completions above are shown and cleared here
-    # Session, user and profile for the header (3), the page's own (3), pending announcements
-    # (1), the bar (6: totals, levels, XP, lessons done, achievements earned), this lesson's
-    # completion (1).
-    with django_assert_num_queries(14):
+    # Session, user and profile for the header (3), the bell's unread count (1), the page's own
+    # (3), pending announcements (1), the bar (6: totals, levels, XP, lessons done, achievements
+    # earned), this lesson's completion (1), the thread and the reply-notification choice (2).
+    with django_assert_num_queries(17):
         assert signed_in.get(url).status_code == 200
 
 

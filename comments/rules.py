@@ -1,0 +1,99 @@
+"""Pure rules of the discussion: how a flat list of comments becomes a thread, and rates.
+
+Nothing here touches the database; services and template tags feed it what they fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+# Replies indent up to this depth; deeper ones stay at it and say whom they answer.
+MAX_INDENT = 4
+
+
+class ThreadNode(Protocol):
+    id: int
+    parent_id: int | None
+    is_shown: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a rendered thread, in reading order."""
+
+    comment: ThreadNode
+    depth: int
+    parent: ThreadNode | None
+
+    @property
+    def indent(self) -> int:
+        return min(self.depth, MAX_INDENT)
+
+    @property
+    def beyond_indent(self) -> bool:
+        """Deeper than the indentation shows, so the entry names the comment it answers."""
+        return self.depth > MAX_INDENT
+
+
+def thread_entries(comments: Sequence[ThreadNode]) -> list[Entry]:
+    """Order comments as a thread: each followed by its replies, oldest first at every level.
+
+    `comments` must already be oldest first. A removed or hidden comment is kept (as a
+    placeholder) only when a shown comment answers it somewhere below; otherwise it is left
+    out. Linear in the number of comments, and iterative, so any depth is fine.
+    """
+    by_id = {comment.id: comment for comment in comments}
+    children: dict[int | None, list[ThreadNode]] = {}
+    for comment in comments:
+        # A reply whose parent is not in the list (another lesson's, say) starts its own branch.
+        parent_id = comment.parent_id if comment.parent_id in by_id else None
+        children.setdefault(parent_id, []).append(comment)
+
+    # Which comments must appear: shown ones and every ancestor of a shown one.
+    needed: set[int] = set()
+    for comment in comments:
+        if not comment.is_shown:
+            continue
+        current: ThreadNode | None = comment
+        while current is not None and current.id not in needed:
+            needed.add(current.id)
+            current = by_id.get(current.parent_id) if current.parent_id else None
+
+    entries: list[Entry] = []
+    stack: list[tuple[ThreadNode, int]] = [
+        (comment, 0) for comment in reversed(children.get(None, []))
+    ]
+    while stack:
+        comment, depth = stack.pop()
+        if comment.id not in needed:
+            continue
+        parent = by_id.get(comment.parent_id) if comment.parent_id else None
+        entries.append(Entry(comment=comment, depth=depth, parent=parent))
+        stack.extend((child, depth + 1) for child in reversed(children.get(comment.id, [])))
+    return entries
+
+
+def shown_count(comments: Iterable[ThreadNode]) -> int:
+    return sum(1 for comment in comments if comment.is_shown)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `count` actions in `seconds` (written "5/60" in settings)."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        count, _slash, seconds = text.partition("/")
+        rate = cls(count=int(count), seconds=int(seconds or 60))
+        if rate.count < 1 or rate.seconds < 1:
+            raise ValueError(f"a rate needs a positive count and period, not {text!r}")
+        return rate
+
+    @property
+    def minutes(self) -> int:
+        return max(1, round(self.seconds / 60))

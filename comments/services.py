@@ -1,0 +1,390 @@
+"""Writes of the discussion that touch several rows: posting a comment and notifying, flags and
+moderation, bug report triage, notifications and their emails, and the learner's own data.
+
+Events for other apps (comments.signals) and emails go out only once the change is committed,
+and neither can undo or block it: a receiver or a mail server that fails is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import QuerySet
+from django.dispatch import Signal
+from django.utils import timezone
+
+from comments import emails, signals
+from comments.models import (
+    BugReport,
+    Comment,
+    CommentFlag,
+    FlagResolution,
+    Moderation,
+    Notification,
+    NotificationKind,
+    ReportStatus,
+    ThreadSubscription,
+)
+from comments.rules import Rate
+from courses.models import Lesson
+from progress.models import LearnerProfile
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "comments.unsubscribe"
+
+
+# --- Rate limits -------------------------------------------------------------------------------
+
+
+def rate_limit_hit(*, scope: str, who: str, rate: str) -> bool:
+    """Count one action by `who`; True when that goes beyond `rate` in the current window.
+
+    A fixed window counted in the cache: the first action opens it, and it closes `seconds`
+    later whatever happens in between (incr keeps the expiry).
+    """
+    limit = Rate.parse(rate)
+    key = f"ratelimit:{scope}:{who}"
+    cache.add(key, 0, timeout=limit.seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window closed between add() and incr()
+        cache.set(key, 1, timeout=limit.seconds)
+        count = 1
+    return count > limit.count
+
+
+# --- Comments ----------------------------------------------------------------------------------
+
+
+def _send_after_commit(signal: Signal, *, sender: type, user: AbstractBaseUser, key: str) -> None:
+    transaction.on_commit(partial(signal.send, sender=sender, user=user, key=key), robust=True)
+
+
+def replies_wanted(*, user: AbstractBaseUser, lesson: Lesson) -> bool:
+    """Whether the learner hears about replies on this lesson's thread (yes, unless turned off)."""
+    return not ThreadSubscription.objects.filter(user=user, lesson=lesson, is_active=False).exists()
+
+
+def comment_post(
+    *, author: AbstractBaseUser, lesson: Lesson, body: str, parent: Comment | None = None
+) -> Comment:
+    """Post a comment (or a reply), notify the parent's author, and tell progress."""
+    if parent is not None and parent.lesson_id != lesson.pk:
+        raise ValueError("a reply belongs to its parent's lesson")
+    with transaction.atomic():
+        comment = Comment.objects.create(lesson=lesson, author=author, parent=parent, body=body)
+        _send_after_commit(
+            signals.comment_posted, sender=Comment, user=author, key=f"comment:{comment.pk}"
+        )
+        replied_to = parent.author if parent is not None else None
+        if replied_to is not None and replied_to.pk != author.pk:
+            _send_after_commit(
+                signals.reply_received,
+                sender=Comment,
+                user=replied_to,
+                key=f"comment:{comment.pk}",
+            )
+            if replies_wanted(user=replied_to, lesson=lesson):
+                _notify(recipient=replied_to, kind=NotificationKind.REPLY, comment=comment)
+    return comment
+
+
+def comment_edit(*, comment: Comment, body: str) -> Comment:
+    comment.body = body
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment) -> None:
+    """The author takes their comment back: the text goes, the place in the thread stays."""
+    comment.is_removed = True
+    comment.body = ""
+    comment.save(update_fields=["is_removed", "body"])
+    # Nothing left to read behind these.
+    Notification.objects.filter(comment=comment).delete()
+
+
+def thread_subscription_set(*, user: AbstractBaseUser, lesson: Lesson, active: bool) -> None:
+    ThreadSubscription.objects.update_or_create(
+        user=user, lesson=lesson, defaults={"is_active": active}
+    )
+
+
+# --- Flags and moderation ----------------------------------------------------------------------
+
+
+def comment_flag(*, comment: Comment, user: AbstractBaseUser, reason: str, note: str = "") -> bool:
+    """Flag a comment once per learner; enough pending flags hide it until staff review it.
+
+    Returns False when the learner had already flagged it.
+    """
+    with transaction.atomic():
+        _flag, created = CommentFlag.objects.get_or_create(
+            comment=comment, user=user, defaults={"reason": reason, "note": note}
+        )
+        if created:
+            _hide_if_flagged_enough(comment)
+    return created
+
+
+def _pending_flags(comment: Comment) -> int:
+    return comment.flags.filter(resolution=FlagResolution.PENDING).count()
+
+
+def _hide_if_flagged_enough(comment: Comment) -> None:
+    if _pending_flags(comment) >= settings.COMMENTS_FLAGS_TO_HIDE:
+        Comment.objects.filter(pk=comment.pk, moderation=Moderation.VISIBLE).update(
+            moderation=Moderation.AWAITING_REVIEW
+        )
+
+
+@transaction.atomic
+def flag_withdraw(*, flag: CommentFlag) -> None:
+    """A learner takes back their own flag while staff have not reviewed it."""
+    comment = flag.comment
+    flag.delete()
+    if _pending_flags(comment) < settings.COMMENTS_FLAGS_TO_HIDE:
+        Comment.objects.filter(pk=comment.pk, moderation=Moderation.AWAITING_REVIEW).update(
+            moderation=Moderation.VISIBLE
+        )
+
+
+def _ids(comments: Iterable[Comment] | QuerySet) -> list[int]:
+    if isinstance(comments, QuerySet):
+        return list(comments.values_list("id", flat=True))
+    return [comment.pk for comment in comments]
+
+
+def _flags_resolve(ids: list[int], resolution: str) -> None:
+    CommentFlag.objects.filter(comment_id__in=ids, resolution=FlagResolution.PENDING).update(
+        resolution=resolution, resolved_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def comments_hide(*, comments: Iterable[Comment] | QuerySet) -> int:
+    """Staff hide comments; the flags on them were right."""
+    ids = _ids(comments)
+    _flags_resolve(ids, FlagResolution.UPHELD)
+    return Comment.objects.filter(id__in=ids).update(moderation=Moderation.HIDDEN)
+
+
+@transaction.atomic
+def comments_restore(*, comments: Iterable[Comment] | QuerySet) -> int:
+    """Staff show hidden comments again; pending flags on them are dismissed."""
+    ids = _ids(comments)
+    _flags_resolve(ids, FlagResolution.DISMISSED)
+    return Comment.objects.filter(id__in=ids).update(moderation=Moderation.VISIBLE)
+
+
+@transaction.atomic
+def flags_dismiss(*, comments: Iterable[Comment] | QuerySet) -> int:
+    """Staff find the flags unfounded: they are closed, and comments they hid come back.
+
+    A comment staff hid themselves stays hidden (restore it to show it).
+    """
+    ids = _ids(comments)
+    _flags_resolve(ids, FlagResolution.DISMISSED)
+    Comment.objects.filter(id__in=ids, moderation=Moderation.AWAITING_REVIEW).update(
+        moderation=Moderation.VISIBLE
+    )
+    return len(ids)
+
+
+# --- Bug reports -------------------------------------------------------------------------------
+
+
+def report_file(
+    *,
+    lesson: Lesson,
+    reporter: AbstractBaseUser | None,
+    category: str,
+    description: str,
+    passage: str = "",
+    contact_email: str = "",
+    page_url: str = "",
+    user_agent: str = "",
+) -> BugReport:
+    return BugReport.objects.create(
+        lesson=lesson,
+        reporter=reporter if reporter is not None and reporter.is_authenticated else None,
+        # A signed-in reporter is reached through their account, not a typed address.
+        contact_email="" if reporter is not None and reporter.is_authenticated else contact_email,
+        category=category,
+        description=description,
+        passage=passage,
+        page_url=page_url[:500],
+        user_agent=user_agent[:300],
+    )
+
+
+def report_status_set(*, report: BugReport, status: str) -> bool:
+    """Move a report to `status`. Confirming tells progress; fixing tells the reporter.
+
+    Returns False when the report already had that status (nothing happens then).
+    """
+    if report.status == status:
+        return False
+    with transaction.atomic():
+        report.status = status
+        report.save(update_fields=["status", "updated_at"])
+        reporter = report.reporter
+        if reporter is not None and status == ReportStatus.CONFIRMED:
+            _send_after_commit(
+                signals.report_confirmed, sender=BugReport, user=reporter, key=f"report:{report.pk}"
+            )
+        if reporter is not None and status == ReportStatus.FIXED:
+            _notify(recipient=reporter, kind=NotificationKind.REPORT_FIXED, report=report)
+    return True
+
+
+def reports_status_set(*, reports: Iterable[BugReport], status: str) -> int:
+    with transaction.atomic():
+        return sum(report_status_set(report=report, status=status) for report in reports)
+
+
+# --- Notifications -----------------------------------------------------------------------------
+
+
+def _notify(*, recipient: AbstractBaseUser, kind: str, **subject: Any) -> None:
+    """An in-app notification once per subject, and an email after commit if wanted."""
+    notification, created = Notification.objects.get_or_create(
+        recipient=recipient, kind=kind, **subject
+    )
+    if created:
+        transaction.on_commit(
+            partial(notification_email_send, notification_id=notification.pk), robust=True
+        )
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Email a notification to a learner who opted in. Never raises: failures are logged."""
+    try:
+        notification = (
+            Notification.objects.for_list()
+            .select_related("recipient__learner_profile")
+            .get(pk=notification_id)
+        )
+        message = emails.notification_message(notification)
+        if message is None:
+            return False
+        message.send()
+    except Exception:
+        # The comment or report is saved; a broken mail server only costs this email.
+        logger.exception("Could not email notification %s", notification_id)
+        return False
+    return True
+
+
+def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
+    unread = Notification.objects.filter(recipient=user).unread()
+    if ids is not None:
+        unread = unread.filter(id__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+def notification_emails_stop(*, user: AbstractBaseUser) -> None:
+    """The learner's "email me" setting, turned off from an email's unsubscribe link."""
+    LearnerProfile.objects.filter(user=user).update(
+        email_notifications=False, updated_at=timezone.now()
+    )
+
+
+def unsubscribe_token(*, user: AbstractBaseUser, lesson: Lesson | None = None) -> str:
+    return signing.dumps({"u": user.pk, "l": lesson.pk if lesson else None}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token_read(token: str) -> tuple[int, int | None]:
+    """(user id, lesson id or None) from a token; raises signing.BadSignature if forged/expired."""
+    data = signing.loads(
+        token, salt=UNSUBSCRIBE_SALT, max_age=settings.COMMENTS_UNSUBSCRIBE_DAYS * 24 * 3600
+    )
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        raise signing.BadSignature("unexpected token contents")
+    lesson_id = data.get("l")
+    return data["u"], lesson_id if isinstance(lesson_id, int) else None
+
+
+# --- The learner's own data --------------------------------------------------------------------
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
+    """What the comments app holds about a learner, as JSON-ready lists (for "Export my data")."""
+    comments = Comment.objects.filter(author=user).select_related("lesson__course")
+    reports = BugReport.objects.filter(reporter=user).select_related("lesson__course")
+    notifications = Notification.objects.filter(recipient=user)
+    flags = CommentFlag.objects.filter(user=user)
+    subscriptions = ThreadSubscription.objects.filter(user=user).select_related("lesson__course")
+    return {
+        "comments": [
+            {
+                "id": c.pk,
+                "course": c.lesson.course.slug,
+                "lesson": c.lesson.slug,
+                "in_reply_to": c.parent_id,
+                "body": c.body,
+                "created_at": _iso(c.created_at),
+                "edited_at": _iso(c.edited_at),
+                "deleted": c.is_removed,
+                "moderation": c.moderation,
+            }
+            for c in comments.order_by("created_at", "id")
+        ],
+        "bug_reports": [
+            {
+                "id": r.pk,
+                "course": r.lesson.course.slug,
+                "lesson": r.lesson.slug,
+                "category": r.category,
+                "description": r.description,
+                "passage": r.passage,
+                "page_url": r.page_url,
+                "status": r.status,
+                "created_at": _iso(r.created_at),
+            }
+            for r in reports.order_by("created_at", "id")
+        ],
+        "notifications": [
+            {
+                "kind": n.kind,
+                "comment": n.comment_id,
+                "bug_report": n.report_id,
+                "created_at": _iso(n.created_at),
+                "read_at": _iso(n.read_at),
+            }
+            for n in notifications.order_by("created_at", "id")
+        ],
+        "comment_flags": [
+            {
+                "comment": f.comment_id,
+                "reason": f.reason,
+                "note": f.note,
+                "created_at": _iso(f.created_at),
+                "resolution": f.resolution,
+            }
+            for f in flags.order_by("created_at", "id")
+        ],
+        "thread_subscriptions": [
+            {
+                "course": s.lesson.course.slug,
+                "lesson": s.lesson.slug,
+                "reply_notifications": s.is_active,
+            }
+            for s in subscriptions.order_by("id")
+        ],
+    }
