@@ -1,35 +1,388 @@
-from django.contrib import admin
+"""Instructor authoring in Django admin: lessons with preview, publishing, ordering and history."""
 
-from courses.models import Course, Lesson, Tag
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from courses.forms import LessonAdminForm, LessonOrderForm, LessonOrderFormSet, TagAdminForm
+from courses.models import Course, Lesson, LessonRevision, Status, Tag
+from courses.revisions import lesson_snapshot, revision_diff, revision_record, revision_restore
+from courses.services import course_as_file, lessons_set_status
+from courses.views import Position, lesson_position
+
+ADMIN_CSS = {"all": ["admin_stream/admin.css"]}
+
+
+class EditedInAdmin:
+    """Records who edited a row in admin and when: load_content will not overwrite that work.
+
+    A save that changes nothing is not an edit (the form alone cannot tell: it sees a trailing
+    newline or reformatted JSON as a change)."""
+
+    def save_model(self, request, obj, form, change):
+        if not change or self.has_edits(obj, form):
+            obj.edited_at, obj.edited_by = timezone.now(), request.user
+        super().save_model(request, obj, form, change)
+
+    def has_edits(self, obj, form) -> bool:
+        raise NotImplementedError
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(EditedInAdmin, admin.ModelAdmin):
     list_display = ["title", "slug", "order", "status", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "slug", "tagline"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["source_path", "created_at", "updated_at"]
+    readonly_fields = ["source_path", "loaded_at", "edited_at", "edited_by", "created_at"]
+
+    def has_edits(self, obj: Course, form) -> bool:
+        saved = Course.objects.get(pk=obj.pk)
+        return course_as_file(saved).content() != course_as_file(obj).content()
+
+
+class OpenBugReports(admin.SimpleListFilter):
+    title = _("open bug reports")
+    parameter_name = "open_reports"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has open reports"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes" and _has_bug_reports():
+            return queryset.filter(open_bug_reports__gt=0)
+        return queryset
+
+
+def _has_bug_reports() -> bool:
+    try:
+        Lesson._meta.get_field("bug_reports")
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _open_bug_reports():
+    """Open bug reports per lesson, as the comments app defines "open"."""
+    if not _has_bug_reports():
+        return Value(None, output_field=IntegerField())
+    reports = Lesson._meta.get_field("bug_reports").related_model.objects
+    open_reports = reports.open() if hasattr(reports, "open") else reports.all()
+    counts = (
+        open_reports.filter(lesson=OuterRef("pk"))
+        .order_by()
+        .values("lesson")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
-    list_display = ["title", "course", "order", "status", "minutes", "xp", "updated_at"]
-    list_filter = ["course", "status", "level", "tags"]
-    list_select_related = ["course"]
+class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
+    form = LessonAdminForm
+    list_display = [
+        "course", "number_label", "order", "title", "status_label", "minutes", "xp",
+        "open_bug_reports", "last_edited",
+    ]  # fmt: skip
+    list_display_links = ["title"]
+    list_editable = ["order"]
+    list_filter = ["course", "status", "level", "tags", OpenBugReports]
+    list_select_related = ["course", "edited_by"]
     search_fields = ["title", "slug", "body_md"]
+    ordering = ["course__order", "course__title", "order", "id"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["tags"]
-    readonly_fields = ["source_path", "created_at", "updated_at"]
+    actions = ["publish", "unpublish"]
+    view_on_site = True
+    save_on_top = True
+    readonly_fields = [
+        "source_path", "loaded_at", "edited_at", "edited_by", "created_at", "updated_at",
+    ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["course", "title", "slug", "order", "status"]}),
-        ("Details", {"fields": ["minutes", "level", "xp", "tags"]}),
-        ("Summary", {"fields": ["summary", "summary_by"]}),
-        ("Content", {"fields": ["body_md", "takeaways_md", "exercise_md", "links"]}),
-        ("Source", {"fields": ["source_path", "created_at", "updated_at"]}),
+        (None, {"fields": ["course", "title", "slug"]}),
+        (
+            _("Publishing"),
+            {
+                "fields": ["status", "publish_at", "order"],
+                "description": _(
+                    "Learners see a lesson when it is published and its publish date (if any) "
+                    "has come. Lessons are numbered by order among the published ones."
+                ),
+            },
+        ),
+        (_("Details"), {"fields": ["minutes", "level", "xp", "tags"]}),
+        (_("Summary"), {"fields": ["summary", "summary_by"]}),
+        (
+            _("Content"),
+            {
+                "fields": ["body_md", "takeaways_md", "exercise_md", "links"],
+                "description": _(
+                    "Markdown, rendered and sanitised exactly as for files in content/. Use "
+                    "“Preview” to see the lesson page before saving."
+                ),
+            },
+        ),
+        (
+            _("Source and history"),
+            {"fields": readonly_fields, "classes": ["collapse"]},
+        ),
     ]
+
+    class Media:
+        css = ADMIN_CSS
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_numbers()
+            .annotate(open_bug_reports=_open_bug_reports())
+        )
+
+    def get_changelist_form(self, request, **kwargs):
+        return LessonOrderForm
+
+    def get_changelist_formset(self, request, **kwargs):
+        kwargs["formset"] = LessonOrderFormSet
+        return super().get_changelist_formset(request, **kwargs)
+
+    @admin.display(description=_("No."), ordering="order")
+    def number_label(self, lesson: Lesson) -> str:
+        if not lesson.is_published:
+            return "—"
+        return f"{lesson.number:02d} / {lesson.published_total:02d}"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, lesson: Lesson) -> str:
+        if lesson.is_scheduled:
+            when = timezone.localtime(lesson.publish_at).strftime("%Y-%m-%d %H:%M")
+            return gettext("scheduled for %(when)s") % {"when": when}
+        return lesson.get_status_display()
+
+    @admin.display(description=_("open bug reports"), ordering="open_bug_reports")
+    def open_bug_reports(self, lesson: Lesson):
+        count = lesson.open_bug_reports
+        if not count:
+            return count
+        try:
+            url = reverse("admin:comments_bugreport_changelist")
+        except NoReverseMatch:
+            return count
+        return format_html('<a href="{}?lesson__id__exact={}">{}</a>', url, lesson.pk, count)
+
+    @admin.display(description=_("last edited"), ordering="edited_at")
+    def last_edited(self, lesson: Lesson) -> str:
+        if lesson.edited_since_loaded:
+            who = lesson.edited_by.get_username() if lesson.edited_by else gettext("deleted user")
+            when = timezone.localtime(lesson.edited_at).strftime("%Y-%m-%d %H:%M")
+            return gettext("%(when)s by %(who)s") % {"when": when, "who": who}
+        if lesson.loaded_at:
+            when = timezone.localtime(lesson.loaded_at).strftime("%Y-%m-%d %H:%M")
+            return gettext("%(when)s from content/") % {"when": when}
+        return "—"
+
+    # Saving: every save that changes something is an edit with a revision.
+
+    def has_edits(self, obj: Lesson, form) -> bool:
+        form.snapshot_before = lesson_snapshot(Lesson.objects.get(pk=obj.pk))
+        tags = form.cleaned_data["tags"] if "tags" in form.cleaned_data else obj.tags.all()
+        after = lesson_snapshot(obj, tags=[tag.slug for tag in tags])
+        return after != form.snapshot_before
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Stores nothing when the save changed nothing.
+        revision_record(
+            lesson=form.instance,
+            kind=LessonRevision.Kind.EDITED,
+            author=request.user,
+            before=getattr(form, "snapshot_before", None),
+        )
+
+    @admin.action(description=_("Publish the selected lessons now"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = lessons_set_status(lessons=queryset, status=Status.PUBLISHED, user=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d lesson published.", "%(count)d lessons published.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Unpublish the selected lessons (back to draft)"), permissions=["change"]
+    )
+    def unpublish(self, request, queryset):
+        count = lessons_set_status(lessons=queryset, status=Status.DRAFT, user=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d lesson unpublished.", "%(count)d lessons unpublished.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    # Preview and history: views of their own under the lesson's admin URLs.
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("preview/", view(self.preview_view), name="courses_lesson_preview"),
+            path(
+                "<path:object_id>/preview/",
+                view(self.preview_view),
+                name="courses_lesson_preview",
+            ),
+            path(
+                "<path:object_id>/revisions/",
+                view(self.revisions_view),
+                name="courses_lesson_revisions",
+            ),
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/",
+                view(self.revision_view),
+                name="courses_lesson_revision",
+            ),
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/restore/",
+                view(require_POST(self.restore_view)),
+                name="courses_lesson_revision_restore",
+            ),
+        ] + super().get_urls()
+
+    def preview_view(self, request: HttpRequest, object_id: str | None = None):
+        """Render the lesson form's contents as learners would see them, saving nothing."""
+        if request.method != "POST":
+            return HttpResponseRedirect(
+                reverse("admin:courses_lesson_change", args=[object_id])
+                if object_id
+                else reverse("admin:courses_lesson_add")
+            )
+        original = self.get_object(request, object_id) if object_id else None
+        if object_id and original is None:
+            raise Http404
+        allowed = (
+            self.has_change_permission(request, original)
+            if original
+            else self.has_add_permission(request)
+        )
+        if not allowed:
+            raise PermissionDenied
+        form_class = self.get_form(request, original, change=original is not None)
+        form = form_class(request.POST, request.FILES, instance=original)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": gettext("The lesson cannot be previewed yet"),
+                "form": form,
+            }
+            return TemplateResponse(
+                request, "admin/courses/lesson/preview_errors.html", context, status=400
+            )
+        lesson = form.save(commit=False)  # an unsaved instance: nothing is written
+        lesson.render()  # what Lesson.save() does before it writes
+        if lesson.pk:
+            position = lesson_position(lesson)
+        else:
+            total = Lesson.objects.published().filter(course=lesson.course).count()
+            position = Position(number=None, total=total, previous=None, next=None)
+        context = {
+            "lesson": LessonPreview(lesson, tags=form.cleaned_data.get("tags", [])),
+            "position": position,
+            "preview": True,
+        }
+        return TemplateResponse(request, "courses/preview.html", context)
+
+    def revisions_view(self, request: HttpRequest, object_id: str):
+        lesson = self._lesson_or_404(request, object_id)
+        revisions = lesson.revisions.select_related("author")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": lesson,
+            "title": gettext("Revisions of “%(title)s”") % {"title": lesson.title},
+            "revisions": revisions,
+        }
+        return TemplateResponse(request, "admin/courses/lesson/revisions.html", context)
+
+    def revision_view(self, request: HttpRequest, object_id: str, revision_id: int):
+        lesson = self._lesson_or_404(request, object_id)
+        revision = get_object_or_404(lesson.revisions.select_related("author"), pk=revision_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": lesson,
+            "revision": revision,
+            "title": gettext("Revision of %(when)s")
+            % {"when": timezone.localtime(revision.created_at).strftime("%Y-%m-%d %H:%M")},
+            "diffs": revision_diff(revision, lesson),
+            "can_restore": self.has_change_permission(request, lesson),
+        }
+        return TemplateResponse(request, "admin/courses/lesson/revision.html", context)
+
+    def restore_view(self, request: HttpRequest, object_id: str, revision_id: int):
+        lesson = self._lesson_or_404(request, object_id)
+        if not self.has_change_permission(request, lesson):
+            raise PermissionDenied
+        revision = get_object_or_404(lesson.revisions, pk=revision_id)
+        try:
+            revision_restore(revision=revision, user=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:courses_lesson_revision", args=[lesson.pk, revision.pk])
+            )
+        self.message_user(
+            request,
+            gettext("The lesson was restored to this revision; the restore is a new revision."),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:courses_lesson_change", args=[lesson.pk]))
+
+    def _lesson_or_404(self, request: HttpRequest, object_id: str) -> Lesson:
+        lesson = self.get_object(request, object_id)
+        if lesson is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, lesson):
+            raise PermissionDenied
+        return lesson
+
+
+class LessonPreview:
+    """An unsaved lesson as the lesson template reads it: the tags come from the form, because
+    an unsaved lesson has no tags in the database to read."""
+
+    def __init__(self, lesson: Lesson, *, tags):
+        self._lesson = lesson
+        self.tags = _Tags(list(tags))
+
+    def __getattr__(self, name: str):
+        return getattr(self._lesson, name)
+
+
+class _Tags:
+    def __init__(self, tags: list[Tag]):
+        self._tags = tags
+
+    def all(self) -> list[Tag]:
+        return self._tags
 
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = TagAdminForm
     search_fields = ["slug"]

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lessons.markup import render_lesson_markdown
@@ -16,6 +19,15 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", _("archived")
 
 
+def published_q(prefix: str = "") -> Q:
+    """The one definition of a lesson learners can see now: published, and its publish date (if
+    any) has come. `prefix` reaches lessons through a relation, e.g. "lessons__"."""
+    return Q(**{f"{prefix}status": Status.PUBLISHED}) & (
+        Q(**{f"{prefix}publish_at__isnull": True})
+        | Q(**{f"{prefix}publish_at__lte": timezone.now()})
+    )
+
+
 class CourseQuerySet(models.QuerySet):
     def published(self) -> CourseQuerySet:
         return self.filter(status=Status.PUBLISHED)
@@ -26,7 +38,7 @@ class CourseQuerySet(models.QuerySet):
         return self.published()
 
     def with_published_totals(self) -> CourseQuerySet:
-        published = Q(lessons__status=Status.PUBLISHED)
+        published = published_q("lessons__")
         return self.annotate(
             lesson_count=Count("lessons", filter=published),
             total_minutes=Sum("lessons__minutes", filter=published, default=0),
@@ -43,6 +55,18 @@ class Course(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     source_path = models.CharField(max_length=500, blank=True, editable=False)
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # When load_content last wrote the row, and when an instructor last saved it in admin: an
+    # admin edit newer than the load is work that the next load must not silently overwrite.
+    loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -63,6 +87,14 @@ class Course(models.Model):
 
     def render(self) -> None:
         self.intro_html = render_lesson_markdown(self.intro_md).html
+
+    @property
+    def edited_since_loaded(self) -> bool:
+        return _edited_since_loaded(self)
+
+
+def _edited_since_loaded(obj: Course | Lesson) -> bool:
+    return obj.edited_at is not None and (obj.loaded_at is None or obj.edited_at > obj.loaded_at)
 
 
 class Tag(models.Model):
@@ -86,7 +118,8 @@ HEAVY_LESSON_FIELDS = (
 
 class LessonQuerySet(models.QuerySet):
     def published(self) -> LessonQuerySet:
-        return self.filter(status=Status.PUBLISHED, course__status=Status.PUBLISHED)
+        """What learners see now; a lesson scheduled for tomorrow joins by itself tomorrow."""
+        return self.filter(published_q(), course__status=Status.PUBLISHED)
 
     def visible_to(self, user) -> LessonQuerySet:
         """Learners see published lessons; staff also see drafts (shown with a badge)."""
@@ -98,6 +131,21 @@ class LessonQuerySet(models.QuerySet):
         """What a list of lessons shows: no bodies, and tags in one extra query."""
         return self.defer(*HEAVY_LESSON_FIELDS).prefetch_related("tags")
 
+    def with_numbers(self) -> LessonQuerySet:
+        """Annotate `number` (place among the course's published lessons, as on the site) and
+        `published_total`; number is only meaningful for lessons that are published now."""
+        siblings = Lesson.objects.published().filter(course=models.OuterRef("course"))
+        before = siblings.filter(
+            Q(order__lt=models.OuterRef("order"))
+            | Q(order=models.OuterRef("order"), id__lt=models.OuterRef("id"))
+        )
+        return self.annotate(number=_count(before) + 1, published_total=_count(siblings))
+
+
+def _count(queryset: models.QuerySet) -> Coalesce:
+    counts = queryset.order_by().values("course").annotate(n=Count("id")).values("n")
+    return Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
+
 
 class Lesson(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="lessons")
@@ -108,6 +156,15 @@ class Lesson(models.Model):
     level = models.PositiveSmallIntegerField(default=1)
     xp = models.PositiveIntegerField("XP", default=50)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        _("publish date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional. A published lesson stays hidden from learners until this moment, then "
+            "appears by itself."
+        ),
+    )
     summary = models.TextField(blank=True)
     summary_by = models.CharField(max_length=50, default="피파")
     body_md = models.TextField("body (markdown)", blank=True)
@@ -121,6 +178,16 @@ class Lesson(models.Model):
     tags = models.ManyToManyField(Tag, related_name="lessons", blank=True)
     source_path = models.CharField(max_length=500, blank=True, editable=False)
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,10 +215,59 @@ class Lesson(models.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == Status.PUBLISHED
+        """Learners can see it now (the same rule as LessonQuerySet.published, for one row)."""
+        return self.status == Status.PUBLISHED and not self.is_scheduled
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    def get_status_display(self) -> str:
+        # Staff see a scheduled lesson on the site with a badge: it should not say "published".
+        if self.is_scheduled:
+            return str(_("scheduled"))
+        return str(Status(self.status).label) if self.status in Status.values else self.status
+
+    @property
+    def edited_since_loaded(self) -> bool:
+        return _edited_since_loaded(self)
 
     def render(self) -> None:
         body = render_lesson_markdown(self.body_md)
         self.body_html, self.toc = body.html, body.toc
         self.takeaways_html = render_lesson_markdown(self.takeaways_md).html
         self.exercise_html = render_lesson_markdown(self.exercise_md).html
+
+
+class LessonRevision(models.Model):
+    """A lesson as it was after one save: who saved it, when, what changed, and every field."""
+
+    class Kind(models.TextChoices):
+        EDITED = "edited", _("edited in admin")
+        LOADED = "loaded", _("loaded from content/")
+        RESTORED = "restored", _("restored")
+        KEPT = "kept", _("kept before a forced load")
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="revisions")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    changed_fields = models.JSONField(default=list, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.lesson} @ {self.created_at:%Y-%m-%d %H:%M}"

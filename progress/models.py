@@ -120,7 +120,9 @@ class Achievement(models.Model):
 
 class CompletionQuerySet(models.QuerySet):
     def of_published_lessons(self) -> CompletionQuerySet:
-        return self.filter(lesson__status="published", lesson__course__status="published")
+        from courses.models import published_q
+
+        return self.filter(published_q("lesson__"), lesson__course__status="published")
 
 
 class Completion(models.Model):

@@ -13,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Check every course and lesson file, and the level and achievement rules, under PATH "
         "(default: content/) and load them all into the database in one transaction, or nothing "
-        "if any file has a problem."
+        "if any file has a problem. A course or lesson edited in admin since it was last loaded "
+        "is not overwritten by a changed file: it is reported as a conflict (see --force)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,14 +22,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check", action="store_true", help="check the files and report, but write nothing"
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="overwrite courses and lessons edited in admin since they were last loaded "
+            "(a lesson's admin version is kept as a revision first)",
+        )
 
-    def handle(self, *args, path: Path | None, check: bool, **options) -> None:
+    def handle(self, *args, path: Path | None, check: bool, force: bool, **options) -> None:
         root = (path or settings.CONTENT_DIR).resolve()
         problems: list[ContentProblem] = []
         # Lessons and rules land together or not at all; each reports all of its problems.
         with transaction.atomic():
             try:
-                report = content_load(root=root)
+                report = content_load(root=root, force=force)
             except ContentError as exc:
                 problems += exc.errors
             try:
@@ -48,5 +55,10 @@ class Command(BaseCommand):
         self.stdout.write(f"{prefix} {root}")
         self.stdout.write(f"courses: {report.courses}")
         self.stdout.write(self.style.SUCCESS(f"lessons: {report.lessons}"))
+        conflicts = len(report.conflicts)
+        style = self.style.WARNING if conflicts else str
+        self.stdout.write(style(f"conflicts: {conflicts}"))
+        for conflict in report.conflicts:
+            self.stdout.write(self.style.WARNING(f"  {conflict}"))
         self.stdout.write(f"levels: {rules.levels}")
         self.stdout.write(f"achievements: {rules.achievements}")
