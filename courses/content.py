@@ -43,6 +43,33 @@ LESSON_FIELDS = {
 LESSON_REQUIRED = ("title", "slug", "order", "minutes", "status", "summary")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class YAMLSyntaxError(ValueError):
+    """Broken YAML, with the 0-based line of the text where the parser stopped (if known)."""
+
+    def __init__(self, problem: str, line: int | None):
+        super().__init__(problem)
+        self.problem, self.line = problem, line
+
+
+def yaml_load(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse one YAML document safely, returning the data and its node tree (which knows the
+    line of every item); raise YAMLSyntaxError naming the line where it broke."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise YAMLSyntaxError(problem, mark.line if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise YAMLSyntaxError(str(exc), None) from None
+    finally:
+        loader.dispose()
+
+
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -320,21 +347,12 @@ class _FileParser:
         return data, "\n".join(lines[end + 1 :]), end + 2
 
     def load_yaml(self, text: str, *, first_line: int) -> dict[str, Any] | None:
-        loader = _Loader(text)
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = first_line + mark.line if mark else first_line
-            problem = " ".join(part for part in (exc.context, exc.problem) if part)
-            self.error(f"broken YAML in the front matter: {problem}", line=line)
+            data, node = yaml_load(text)
+        except YAMLSyntaxError as exc:
+            line = first_line + exc.line if exc.line is not None else first_line
+            self.error(f"broken YAML in the front matter: {exc.problem}", line=line)
             return None
-        except yaml.YAMLError as exc:
-            self.error(f"broken YAML in the front matter: {exc}", line=first_line)
-            return None
-        finally:
-            loader.dispose()
         if not isinstance(data, dict):
             self.error("front matter must be a set of 'field: value' lines", line=first_line)
             return None

@@ -28,6 +28,30 @@ def published_q(prefix: str = "") -> Q:
     )
 
 
+class ContentSource(models.Model):
+    """Where a row came from in content/, and who last changed it in admin.
+
+    When load_content last wrote the row, and when an instructor last saved it in admin: an
+    admin edit newer than the load is work that the next load must not silently overwrite.
+    """
+
+    source_path = models.CharField(max_length=500, blank=True, editable=False)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class CourseQuerySet(models.QuerySet):
     def published(self) -> CourseQuerySet:
         return self.filter(status=Status.PUBLISHED)
@@ -45,7 +69,7 @@ class CourseQuerySet(models.QuerySet):
         )
 
 
-class Course(models.Model):
+class Course(ContentSource):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
     tagline = models.CharField(max_length=300, blank=True)
@@ -53,20 +77,6 @@ class Course(models.Model):
     intro_html = models.TextField(blank=True, editable=False)
     order = models.IntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
-    source_path = models.CharField(max_length=500, blank=True, editable=False)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)
-    # When load_content last wrote the row, and when an instructor last saved it in admin: an
-    # admin edit newer than the load is work that the next load must not silently overwrite.
-    loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        editable=False,
-        related_name="+",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -147,7 +157,7 @@ def _count(queryset: models.QuerySet) -> Coalesce:
     return Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
 
 
-class Lesson(models.Model):
+class Lesson(ContentSource):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="lessons")
     slug = models.SlugField(max_length=100)
     title = models.CharField(max_length=200)
@@ -176,18 +186,6 @@ class Lesson(models.Model):
     exercise_html = models.TextField(blank=True, editable=False)
     links = models.JSONField(default=list, blank=True, help_text='[{"title": …, "url": …}]')
     tags = models.ManyToManyField(Tag, related_name="lessons", blank=True)
-    source_path = models.CharField(max_length=500, blank=True, editable=False)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)
-    loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        editable=False,
-        related_name="+",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -13,14 +13,13 @@ from typing import Any
 
 import yaml
 
-from courses.content import ContentProblem
+from courses.content import ContentProblem, YAMLSyntaxError, yaml_load
 from progress.models import Rule
 
 LEVELS_FILE = "levels.yaml"
 ACHIEVEMENTS_FILE = "achievements.yaml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGES = ("en", "ko")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -67,17 +66,12 @@ class _ListFile:
             line = raw[: exc.start].count(b"\n") + 1
             self.problem("not valid UTF-8 text; save the file as UTF-8", line=line)
             return
-        loader = _Loader(text)
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problem = " ".join(part for part in (exc.context, exc.problem) if part)
-            self.problem(f"broken YAML: {problem}", line=mark.line + 1 if mark else None)
+            data, node = yaml_load(text)
+        except YAMLSyntaxError as exc:
+            line = exc.line + 1 if exc.line is not None else None
+            self.problem(f"broken YAML: {exc.problem}", line=line)
             return
-        finally:
-            loader.dispose()
         if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
             self.problem("must be a list of entries, each starting with '- '", line=1)
             return
