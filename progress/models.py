@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from courses.models import published_q
+
 
 def in_current_language(obj: models.Model, field: str) -> str:
     """Pick `<field>_ko` or `<field>_en` by the active language (content files carry both)."""
@@ -120,8 +122,6 @@ class Achievement(models.Model):
 
 class CompletionQuerySet(models.QuerySet):
     def of_published_lessons(self) -> CompletionQuerySet:
-        from courses.models import published_q
-
         return self.filter(published_q("lesson__"), lesson__course__status="published")
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -26,16 +27,18 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def learner(django_user_model):
-    """A signed-up learner with a verified email address."""
-    user = django_user_model.objects.create_user(
-        username="mina", email="mina@example.com", password="learner-pass-42"
-    )
+def learner_make(username: str, email: str, password: str, display_name: str):
+    """A signed-up learner with a verified email address and a display name."""
+    user = get_user_model().objects.create_user(username=username, email=email, password=password)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    user.learner_profile.display_name = "Mina"
+    user.learner_profile.display_name = display_name
     user.learner_profile.save()
     return user
+
+
+@pytest.fixture
+def learner(db):
+    return learner_make("mina", "mina@example.com", "learner-pass-42", "Mina")
 
 
 @pytest.fixture

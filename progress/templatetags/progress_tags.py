@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import template
 
 from progress import summaries
-from progress.rules import level_standing
 
 register = template.Library()
 
@@ -20,14 +19,11 @@ def learner_bar(context) -> dict:
             "request": context["request"],
         }
     catalogue = summaries.bar_catalogue()
-    bar = summaries.Bar(
-        standing=level_standing(0, catalogue.levels),
-        lessons_done=0,
-        lessons_total=len(catalogue.lessons),
-        achievements_earned=0,
-        achievements_total=len(catalogue.achievements),
-    )
-    return {"bar": bar, "signed_in": False, "catalogue": catalogue.as_json()}
+    return {
+        "bar": summaries.Bar.starting(catalogue),
+        "signed_in": False,
+        "catalogue": catalogue.as_json(),
+    }
 
 
 @register.inclusion_tag("progress/_lesson_progress.html", takes_context=True)

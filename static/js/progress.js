@@ -136,7 +136,7 @@
     meter.querySelector(".meter__fill").style.width = percentOfLevel + "%";
   }
 
-  function renderLessonControl(data, cat) {
+  function renderLessonControl(cat) {
     var block = document.querySelector("[data-progress-local]");
     if (!block) { return; }
     var id = block.getAttribute("data-lesson-id");
@@ -210,7 +210,7 @@
     }
     var cat = catalogue();
     renderBar(data, cat);
-    renderLessonControl(data, cat);
+    renderLessonControl(cat);
     renderOutline(data);
   }
 

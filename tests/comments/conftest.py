@@ -1,8 +1,8 @@
 import pytest
-from allauth.account.models import EmailAddress
 from django.test import Client
 
 from courses.models import Course, Lesson, Status
+from tests.conftest import learner_make
 
 
 @pytest.fixture
@@ -20,15 +20,9 @@ def lesson(db) -> Lesson:
 
 
 @pytest.fixture
-def other_learner(django_user_model):
+def other_learner(db):
     """A second learner, to reply to the first one."""
-    user = django_user_model.objects.create_user(
-        username="jun", email="jun@example.com", password="learner-pass-43"
-    )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    user.learner_profile.display_name = "Jun"
-    user.learner_profile.save()
-    return user
+    return learner_make("jun", "jun@example.com", "learner-pass-43", "Jun")
 
 
 @pytest.fixture
