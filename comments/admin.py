@@ -24,6 +24,8 @@ from comments.models import (
     ReportStatus,
 )
 from comments.services import comments_hide, comments_restore, flags_dismiss, reports_status_set
+from courses.admin import LessonAdmin
+from courses.models import Lesson
 
 # --- Comments and the moderation queue ---------------------------------------------------------
 
@@ -303,6 +305,52 @@ class LessonReportSummaryAdmin(admin.ModelAdmin):
     @admin.display(description=_("all reports"), ordering="report_count")
     def all_reports(self, obj) -> str:
         return self._reports_link(obj, obj.report_count)
+
+
+# --- The lesson list, with each lesson's open reports ------------------------------------------
+
+
+class OpenBugReports(admin.SimpleListFilter):
+    title = _("open bug reports")
+    parameter_name = "open_reports"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has open reports"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(open_bug_reports__gt=0)
+        return queryset
+
+
+# courses' lesson admin knows nothing of bug reports; this app adds its column to the list.
+admin.site.unregister(Lesson)
+
+
+@admin.register(Lesson)
+class LessonWithReportsAdmin(LessonAdmin):
+    list_display = [
+        *LessonAdmin.list_display[:-1],
+        "open_bug_reports",
+        LessonAdmin.list_display[-1],
+    ]
+    list_filter = [*LessonAdmin.list_filter, OpenBugReports]
+
+    def get_queryset(self, request: HttpRequest):
+        open_reports = BugReport.objects.open().count_per_lesson()
+        return super().get_queryset(request).annotate(open_bug_reports=open_reports)
+
+    @admin.display(description=_("open bug reports"), ordering="open_bug_reports")
+    def open_bug_reports(self, lesson: Lesson):
+        if not lesson.open_bug_reports:
+            return lesson.open_bug_reports
+        url = reverse("admin:comments_bugreport_changelist")
+        return format_html(
+            '<a href="{}?lesson__id__exact={}&open=yes">{}</a>',
+            url,
+            lesson.pk,
+            lesson.open_bug_reports,
+        )
 
 
 @admin.register(Notification)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -227,6 +228,18 @@ OPEN_STATUSES = (ReportStatus.NEW, ReportStatus.CONFIRMED)
 class BugReportQuerySet(models.QuerySet):
     def open(self) -> BugReportQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
+
+    def count_per_lesson(self) -> Coalesce:
+        """An annotation for a Lesson queryset: how many of these reports each lesson has,
+        e.g. Lesson.objects.annotate(open_reports=BugReport.objects.open().count_per_lesson())."""
+        counts = (
+            self.filter(lesson=OuterRef("pk"))
+            .order_by()
+            .values("lesson")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counts, output_field=models.IntegerField()), 0)
 
 
 class BugReport(models.Model):

@@ -1,5 +1,5 @@
 """Writes of the discussion that touch several rows: posting a comment and notifying, flags and
-moderation, bug report triage, notifications and their emails, and the learner's own data.
+moderation, bug report triage, notifications and their emails.
 
 Events for other apps (comments.signals) and emails go out only once the change is committed,
 and neither can undo or block it: a receiver or a mail server that fails is logged.
@@ -35,7 +35,6 @@ from comments.models import (
 )
 from comments.rules import Rate
 from courses.models import Lesson
-from progress.models import LearnerProfile
 
 logger = logging.getLogger(__name__)
 
@@ -294,13 +293,6 @@ def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None
     return unread.update(read_at=timezone.now())
 
 
-def notification_emails_stop(*, user: AbstractBaseUser) -> None:
-    """The learner's "email me" setting, turned off from an email's unsubscribe link."""
-    LearnerProfile.objects.filter(user=user).update(
-        email_notifications=False, updated_at=timezone.now()
-    )
-
-
 def unsubscribe_token(*, user: AbstractBaseUser, lesson: Lesson | None = None) -> str:
     return signing.dumps({"u": user.pk, "l": lesson.pk if lesson else None}, salt=UNSUBSCRIBE_SALT)
 
@@ -314,77 +306,3 @@ def unsubscribe_token_read(token: str) -> tuple[int, int | None]:
         raise signing.BadSignature("unexpected token contents")
     lesson_id = data.get("l")
     return data["u"], lesson_id if isinstance(lesson_id, int) else None
-
-
-# --- The learner's own data --------------------------------------------------------------------
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
-    """What the comments app holds about a learner, as JSON-ready lists (for "Export my data")."""
-    comments = Comment.objects.filter(author=user).select_related("lesson__course")
-    reports = BugReport.objects.filter(reporter=user).select_related("lesson__course")
-    notifications = Notification.objects.filter(recipient=user)
-    flags = CommentFlag.objects.filter(user=user)
-    subscriptions = ThreadSubscription.objects.filter(user=user).select_related("lesson__course")
-    return {
-        "comments": [
-            {
-                "id": c.pk,
-                "course": c.lesson.course.slug,
-                "lesson": c.lesson.slug,
-                "in_reply_to": c.parent_id,
-                "body": c.body,
-                "created_at": _iso(c.created_at),
-                "edited_at": _iso(c.edited_at),
-                "deleted": c.is_removed,
-                "moderation": c.moderation,
-            }
-            for c in comments.order_by("created_at", "id")
-        ],
-        "bug_reports": [
-            {
-                "id": r.pk,
-                "course": r.lesson.course.slug,
-                "lesson": r.lesson.slug,
-                "category": r.category,
-                "description": r.description,
-                "passage": r.passage,
-                "page_url": r.page_url,
-                "status": r.status,
-                "created_at": _iso(r.created_at),
-            }
-            for r in reports.order_by("created_at", "id")
-        ],
-        "notifications": [
-            {
-                "kind": n.kind,
-                "comment": n.comment_id,
-                "bug_report": n.report_id,
-                "created_at": _iso(n.created_at),
-                "read_at": _iso(n.read_at),
-            }
-            for n in notifications.order_by("created_at", "id")
-        ],
-        "comment_flags": [
-            {
-                "comment": f.comment_id,
-                "reason": f.reason,
-                "note": f.note,
-                "created_at": _iso(f.created_at),
-                "resolution": f.resolution,
-            }
-            for f in flags.order_by("created_at", "id")
-        ],
-        "thread_subscriptions": [
-            {
-                "course": s.lesson.course.slug,
-                "lesson": s.lesson.slug,
-                "reply_notifications": s.is_active,
-            }
-            for s in subscriptions.order_by("id")
-        ],
-    }

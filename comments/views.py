@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
+from accounts.services import email_notifications_stop
 from comments.forms import BugReportForm, CommentForm, FlagForm
 from comments.models import Comment, CommentFlag, FlagResolution, Notification
 from comments.services import (
@@ -25,7 +26,6 @@ from comments.services import (
     comment_flag,
     comment_post,
     flag_withdraw,
-    notification_emails_stop,
     notifications_mark_read,
     rate_limit_hit,
     replies_wanted,
@@ -290,7 +290,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         if request.POST.get("scope") == "lesson" and lesson is not None:
             thread_subscription_set(user=user, lesson=lesson, active=False)
         else:
-            notification_emails_stop(user=user)
+            email_notifications_stop(user=user)
         return redirect(reverse("comments:unsubscribe", kwargs={"token": token}))
     profile = getattr(user, "learner_profile", None)
     context = {

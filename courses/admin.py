@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -53,53 +50,16 @@ class CourseAdmin(EditedInAdmin, admin.ModelAdmin):
         return course_as_file(saved).content() != course_as_file(obj).content()
 
 
-class OpenBugReports(admin.SimpleListFilter):
-    title = _("open bug reports")
-    parameter_name = "open_reports"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Has open reports"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes" and _has_bug_reports():
-            return queryset.filter(open_bug_reports__gt=0)
-        return queryset
-
-
-def _has_bug_reports() -> bool:
-    try:
-        Lesson._meta.get_field("bug_reports")
-    except FieldDoesNotExist:
-        return False
-    return True
-
-
-def _open_bug_reports():
-    """Open bug reports per lesson, as the comments app defines "open"."""
-    if not _has_bug_reports():
-        return Value(None, output_field=IntegerField())
-    reports = Lesson._meta.get_field("bug_reports").related_model.objects
-    open_reports = reports.open() if hasattr(reports, "open") else reports.all()
-    counts = (
-        open_reports.filter(lesson=OuterRef("pk"))
-        .order_by()
-        .values("lesson")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
-
-
 @admin.register(Lesson)
 class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
     form = LessonAdminForm
     list_display = [
         "course", "number_label", "order", "title", "status_label", "minutes", "xp",
-        "open_bug_reports", "last_edited",
+        "last_edited",
     ]  # fmt: skip
     list_display_links = ["title"]
     list_editable = ["order"]
-    list_filter = ["course", "status", "level", "tags", OpenBugReports]
+    list_filter = ["course", "status", "level", "tags"]
     list_select_related = ["course", "edited_by"]
     search_fields = ["title", "slug", "body_md"]
     ordering = ["course__order", "course__title", "order", "id"]
@@ -145,12 +105,7 @@ class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
         css = ADMIN_CSS
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .with_numbers()
-            .annotate(open_bug_reports=_open_bug_reports())
-        )
+        return super().get_queryset(request).with_numbers()
 
     def get_changelist_form(self, request, **kwargs):
         return LessonOrderForm
@@ -171,17 +126,6 @@ class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
             when = timezone.localtime(lesson.publish_at).strftime("%Y-%m-%d %H:%M")
             return gettext("scheduled for %(when)s") % {"when": when}
         return lesson.get_status_display()
-
-    @admin.display(description=_("open bug reports"), ordering="open_bug_reports")
-    def open_bug_reports(self, lesson: Lesson):
-        count = lesson.open_bug_reports
-        if not count:
-            return count
-        try:
-            url = reverse("admin:comments_bugreport_changelist")
-        except NoReverseMatch:
-            return count
-        return format_html('<a href="{}?lesson__id__exact={}">{}</a>', url, lesson.pk, count)
 
     @admin.display(description=_("last edited"), ordering="edited_at")
     def last_edited(self, lesson: Lesson) -> str:

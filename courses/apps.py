@@ -5,6 +5,14 @@ from django.db.models.signals import post_migrate
 class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "courses"
+    # Instructors edit courses, lessons and tags, but never delete them (archive instead: progress
+    # and comments point at lessons); lesson history comes with change_lesson. Every app declares
+    # its own models' permissions like this; courses.services.instructor_group_sync gathers them.
+    instructor_permissions = [
+        "view_course", "add_course", "change_course",
+        "view_lesson", "add_lesson", "change_lesson",
+        "view_tag", "add_tag", "change_tag",
+    ]  # fmt: skip
 
     def ready(self) -> None:
         post_migrate.connect(
@@ -20,10 +28,8 @@ def _instructor_group_after_migrate(sender, using, verbosity=1, **kwargs) -> Non
     """
     from django.contrib.auth.management import create_permissions
 
-    from courses.services import INSTRUCTOR_PERMISSIONS, instructor_group_sync
+    from courses.services import instructor_group_sync, instructor_permissions
 
-    installed = {config.label: config for config in apps.get_app_configs()}
-    for label in INSTRUCTOR_PERMISSIONS:
-        if label in installed:
-            create_permissions(installed[label], verbosity=0, using=using)
+    for label in instructor_permissions():
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
     instructor_group_sync()

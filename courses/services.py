@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,7 @@ from courses.content import (
 )
 from courses.models import Course, Lesson, LessonRevision, Status, Tag
 from courses.revisions import lesson_snapshot, revision_for, revision_record
+from courses.signals import content_loading
 
 
 @dataclass
@@ -69,6 +71,8 @@ class LoadReport:
     courses: Tally = field(default_factory=Tally)
     lessons: Tally = field(default_factory=Tally)
     conflicts: list[Conflict] = field(default_factory=list)
+    # What the other apps loaded from the same folder (courses.signals.content_loading).
+    others: dict[str, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -92,6 +96,9 @@ class _Plan:
 def content_load(*, root: Path, check_only: bool = False, force: bool = False) -> LoadReport:
     """Check every file under `root`, then load them all in one transaction, or nothing at all.
 
+    The other apps load their own files from `root` in the same transaction (through
+    courses.signals.content_loading).
+
     Lessons are matched by (course slug, lesson slug) and updated in place, so their ids (and the
     progress and comments that point at them) survive edits. Lessons whose files are gone are
     archived, never deleted. Raises ContentError, listing every problem, before writing anything.
@@ -105,10 +112,18 @@ def content_load(*, root: Path, check_only: bool = False, force: bool = False) -
         raise ContentError([ContentProblem(str(root), None, None, "no such folder")])
     sources, errors = scan(root)
     plan = _plan(sources, errors)
-    if errors:
-        raise ContentError(errors)
     with transaction.atomic():
-        report = _apply(plan, force=force)
+        report = _apply(plan, force=force) if not errors else LoadReport()
+        # Every app's problems are reported together; raising here rolls back all of it.
+        for _receiver, result in content_loading.send_robust(sender=Course, root=root):
+            if isinstance(result, ContentError):
+                errors.extend(result.errors)
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                report.others.update(result)
+        if errors:
+            raise ContentError(errors)
         if check_only:
             transaction.set_rollback(True)
     return report
@@ -501,33 +516,26 @@ def lessons_set_status(*, lessons, status: str, user) -> int:
 
 
 INSTRUCTOR_GROUP = "Instructor"
-# Exactly what instructors may do: edit courses, lessons and tags (never delete them: archive
-# instead, as progress and comments point at lessons; lesson history comes with change_lesson),
-# triage bug reports and moderate comments. Nothing in auth (users, groups, permissions).
-INSTRUCTOR_PERMISSIONS = {
-    "courses": [
-        "view_course", "add_course", "change_course",
-        "view_lesson", "add_lesson", "change_lesson",
-        "view_tag", "add_tag", "change_tag",
-    ],
-    "comments": [
-        "view_comment", "change_comment",
-        "view_flaggedcomment", "change_flaggedcomment",
-        "view_commentflag", "change_commentflag",
-        "view_bugreport", "change_bugreport",
-        "view_lessonreportsummary",
-    ],
-}  # fmt: skip
+
+
+def instructor_permissions() -> dict[str, list[str]]:
+    """{app label: codenames} of what instructors may do, as each installed app declares it
+    (an `instructor_permissions` list on its AppConfig, naming its own models' permissions)."""
+    return {
+        config.label: list(config.instructor_permissions)
+        for config in apps.get_app_configs()
+        if getattr(config, "instructor_permissions", None)
+    }
 
 
 def instructor_group_sync() -> Group:
-    """Create the Instructor group, or set its permissions back to exactly the list above.
+    """Create the Instructor group, or set its permissions back to exactly what the apps declare.
 
     Safe to run any number of times; permissions of models that do not exist yet are skipped,
     so run it again (`manage.py setup_roles`, or any `migrate`) after adding models.
     """
     wanted = Permission.objects.none()
-    for app_label, codenames in INSTRUCTOR_PERMISSIONS.items():
+    for app_label, codenames in instructor_permissions().items():
         wanted |= Permission.objects.filter(
             content_type__app_label=app_label, codename__in=codenames
         )

@@ -50,9 +50,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    # Stream's apps, in floors: each imports only from the ones above it in this list.
     "courses",
-    "progress",
+    "accounts",
     "comments",
+    "progress",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication: a signed-in learner's saved language beats the browser's.
-    "progress.middleware.LearnerLanguageMiddleware",
+    "accounts.middleware.LearnerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -109,10 +111,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Accounts (django-allauth): the email address is the login; Django's stock User model with a
-# one-to-one progress.LearnerProfile for what learners set themselves.
+# one-to-one accounts.LearnerProfile for what learners set themselves.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "progress.forms.SignupExtraForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 # "optional" suits local use; set ACCOUNT_EMAIL_VERIFICATION=mandatory in production.

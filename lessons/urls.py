@@ -8,6 +8,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
     path("", include("progress.urls")),
     path("", include("comments.urls")),
     path("accounts/", include("allauth.urls")),

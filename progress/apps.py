@@ -8,17 +8,11 @@ class ProgressConfig(AppConfig):
     verbose_name = _("Learners and progress")
 
     def ready(self) -> None:
-        from allauth.account.signals import user_logged_in
-        from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_save
-
+        from accounts.signals import learner_data_requested
         from comments import signals as comment_signals
+        from courses.signals import content_loading
         from progress import receivers
 
-        post_save.connect(
-            receivers.create_profile, sender=get_user_model(), dispatch_uid="progress-profile"
-        )
-        user_logged_in.connect(receivers.restore_language, dispatch_uid="progress-language")
         # The comments app announces what happened; progress decides what it earns.
         comment_signals.comment_posted.connect(
             receivers.record_comment_posted, dispatch_uid="progress-comment-posted"
@@ -29,3 +23,5 @@ class ProgressConfig(AppConfig):
         comment_signals.report_confirmed.connect(
             receivers.record_report_confirmed, dispatch_uid="progress-report-confirmed"
         )
+        content_loading.connect(receivers.load_rules, dispatch_uid="progress-rules")
+        learner_data_requested.connect(receivers.learner_data, dispatch_uid="progress-data")

@@ -1,4 +1,4 @@
-"""The learner: their profile now; XP, levels, achievements and completion as they arrive."""
+"""Learning progress: XP, levels, achievements and completion as they arrive."""
 
 from __future__ import annotations
 
@@ -15,47 +15,6 @@ def in_current_language(obj: models.Model, field: str) -> str:
     """Pick `<field>_ko` or `<field>_en` by the active language (content files carry both)."""
     language = (get_language() or "en").split("-")[0]
     return getattr(obj, f"{field}_ko" if language == "ko" else f"{field}_en")
-
-
-class LearnerProfile(models.Model):
-    """What a learner sets about themselves. One per user, made when the user is.
-
-    Kept beside Django's stock User (not a custom user model) so that allauth, admin and every
-    third-party app keep working unchanged; the profile holds only what Stream adds.
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
-    )
-    display_name = models.CharField(
-        _("display name"),
-        max_length=40,
-        help_text=_("Shown beside your comments. Your email address is never shown."),
-    )
-    language = models.CharField(
-        _("language"),
-        max_length=8,
-        choices=settings.LANGUAGES,
-        blank=True,
-        help_text=_("Leave empty to follow your browser."),
-    )
-    time_zone = models.CharField(
-        _("time zone"),
-        max_length=64,
-        default=settings.TIME_ZONE,
-        help_text=_("Your streak counts days in this time zone."),
-    )
-    email_notifications = models.BooleanField(
-        _("email me when someone replies to my comments"), default=False
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("learner profile")
-
-    def __str__(self) -> str:
-        return self.display_name
 
 
 class Level(models.Model):

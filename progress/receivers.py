@@ -1,13 +1,7 @@
-from progress.services import event_record, language_remember, profile_for
+"""What progress hears from the floors below it and from comments; each receiver calls a service."""
 
-
-def create_profile(sender, instance, created: bool, **kwargs) -> None:
-    if created:
-        profile_for(instance)
-
-
-def restore_language(sender, request, user, **kwargs) -> None:
-    language_remember(request=request, language=profile_for(user).language)
+from progress import exports
+from progress.services import event_record, rules_load
 
 
 def record_comment_posted(sender, *, user, key: str, **kwargs) -> None:
@@ -20,3 +14,12 @@ def record_reply_received(sender, *, user, key: str, **kwargs) -> None:
 
 def record_report_confirmed(sender, *, user, key: str, **kwargs) -> None:
     event_record(user=user, kind="reports_confirmed", key=key)
+
+
+def learner_data(sender, *, user, **kwargs) -> dict:
+    return exports.learner_data(user=user)
+
+
+def load_rules(sender, *, root, **kwargs) -> dict[str, str]:
+    report = rules_load(root=root)
+    return {"levels": report.levels, "achievements": report.achievements}

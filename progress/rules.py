@@ -1,15 +1,18 @@
 """The rules of progress as plain functions: no database, so each is tested on its own.
 
 Levels from XP, streaks from completion days, which achievements a learner's numbers earn,
-and what an anonymous learner's browser may send when it syncs.
+the figures an anonymous learner's browser computes from its own history (static/js/
+progress-rules.js is the browser's copy; tests/progress/rule_cases.json holds both to the same
+answers), and what that browser may send when it syncs.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -21,6 +24,20 @@ MERGE_MAX_COMPLETIONS = 1000
 MERGE_MAX_BYTES = 64 * 1024
 # Browsers' clocks drift; a completion this far "in the future" is still accepted as now.
 CLOCK_SKEW = timedelta(minutes=5)
+# Achievement XP can lift a level, which can earn a level achievement: a few rounds settle
+# it; the bound only guards against a rules file that loops. The browser uses the same bound.
+MAX_AWARD_ROUNDS = 5
+# Comments, replies and bug reports need an account: a browser's history can earn only these.
+LOCAL_RULES = frozenset(
+    rule.value
+    for rule in (
+        Rule.LESSONS_COMPLETED,
+        Rule.COURSES_COMPLETED,
+        Rule.ALL_LESSONS,
+        Rule.STREAK_DAYS,
+        Rule.LEVEL_REACHED,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -125,6 +142,75 @@ def qualifies(rule: str, threshold: int, numbers: LearnerNumbers) -> bool:
         case Rule.COMMENTS_POSTED | Rule.REPLIES_RECEIVED | Rule.REPORTS_CONFIRMED:
             return numbers.events.get(rule, 0) >= threshold
     return False
+
+
+@dataclass(frozen=True)
+class Figures:
+    """An anonymous learner's bar, as their browser computes it from local progress."""
+
+    xp: int
+    level: int
+    done: int
+    total: int
+    achievements: tuple[int, ...]  # indexes into the catalogue's achievements, ascending
+    longest_streak: int
+    current_streak: int
+
+
+def figures(
+    completions: Mapping[int, datetime],
+    catalogue: Mapping[str, Any],
+    tz: tzinfo,
+    today: date,
+) -> Figures:
+    """What static/js/progress-rules.js `figures` computes, for checking the two agree.
+
+    `catalogue` is progress.summaries.Catalogue.as_json(); lessons missing from it (unpublished
+    since, or never there) count for nothing, as the browser knows no XP for them.
+    """
+    lessons: Mapping[str, Mapping[str, int]] = catalogue["lessons"]
+    levels = [LevelStep(step["number"], step["xp"], step["name"]) for step in catalogue["levels"]]
+    achievements: Sequence[Mapping[str, Any]] = catalogue["achievements"]
+    done = {
+        str(lesson_id): at for lesson_id, at in completions.items() if str(lesson_id) in lessons
+    }
+    by_course: dict[int, set[str]] = {}
+    for lesson_id, lesson in lessons.items():
+        by_course.setdefault(lesson["course"], set()).add(lesson_id)
+    days = completion_days(done.values(), tz)
+    lesson_xp = sum(lessons[lesson_id]["xp"] for lesson_id in done)
+    numbers = LearnerNumbers(
+        lessons_completed=len(done),
+        courses_completed=sum(1 for ids in by_course.values() if ids <= done.keys()),
+        published_lessons=len(lessons),
+        published_lessons_completed=len(done),
+        longest_streak=longest_streak(days),
+    )
+    earned: list[int] = []
+    bonus = 0
+    for _round in range(MAX_AWARD_ROUNDS):
+        numbers = replace(numbers, level=level_standing(lesson_xp + bonus, levels).current.number)
+        due = [
+            index
+            for index, achievement in enumerate(achievements)
+            if index not in earned
+            and achievement["rule"] in LOCAL_RULES
+            and qualifies(achievement["rule"], achievement["threshold"], numbers)
+        ]
+        if not due:
+            break
+        earned.extend(due)
+        bonus += sum(achievements[index]["xp"] for index in due)
+    xp = lesson_xp + bonus
+    return Figures(
+        xp=xp,
+        level=level_standing(xp, levels).current.number,
+        done=len(done),
+        total=len(lessons),
+        achievements=tuple(sorted(earned)),
+        longest_streak=numbers.longest_streak,
+        current_streak=current_streak(days, today),
+    )
 
 
 class MergePayloadError(ValueError):

@@ -1,24 +1,17 @@
 """Writes about learners that touch several rows: completing lessons and awarding XP and
-achievements, merging a browser's progress, loading the rules, and the learner's own data."""
+achievements, merging a browser's progress, and loading the rules."""
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from comments.services import learner_data as comments_data
+from accounts.services import learner_time_zone
 from courses.content import ContentError, ContentProblem
 from courses.models import Lesson
 from progress import rules
@@ -27,58 +20,10 @@ from progress.models import (
     Completion,
     EarnedAchievement,
     LearnerEvent,
-    LearnerProfile,
     Level,
     XPEntry,
 )
 from progress.rules_files import ACHIEVEMENTS_FILE, LEVELS_FILE, parse_achievements, parse_levels
-
-# Where a signed-in learner's chosen language rides along between requests (read by
-# progress.middleware.LearnerLanguageMiddleware), so that no extra query is needed per page.
-LANGUAGE_SESSION_KEY = "learner_language"
-# Achievements that award XP can lift a level, which can earn a level achievement: a few
-# rounds settle it; the bound only guards against a rules file that loops.
-MAX_AWARD_ROUNDS = 5
-
-
-# --- Profiles and language -------------------------------------------------------------------
-
-
-def profile_for(user: AbstractBaseUser) -> LearnerProfile:
-    profile, _created = LearnerProfile.objects.get_or_create(
-        user=user, defaults={"display_name": default_display_name(user)}
-    )
-    return profile
-
-
-def default_display_name(user: AbstractBaseUser) -> str:
-    # Never derived from the email address: display names are public.
-    return _("Learner %(number)s") % {"number": user.pk}
-
-
-def learner_time_zone(user: AbstractBaseUser) -> zoneinfo.ZoneInfo:
-    name = getattr(getattr(user, "learner_profile", None), "time_zone", "") or settings.TIME_ZONE
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
-def language_remember(*, request: HttpRequest, language: str | None) -> None:
-    """Carry the learner's saved language in their session (None: follow the browser)."""
-    if language:
-        request.session[LANGUAGE_SESSION_KEY] = language
-    else:
-        request.session.pop(LANGUAGE_SESSION_KEY, None)
-
-
-def language_save(*, request: HttpRequest, language: str) -> None:
-    """A signed-in learner switched language: keep it in their profile and session."""
-    LearnerProfile.objects.filter(user=request.user).update(
-        language=language, updated_at=timezone.now()
-    )
-    language_remember(request=request, language=language)
-
 
 # --- Completing lessons, XP and achievements -------------------------------------------------
 
@@ -180,7 +125,7 @@ def learner_numbers(user) -> rules.LearnerNumbers:
 
 
 def _achievements_award(*, user, outcome: Outcome) -> None:
-    for _round in range(MAX_AWARD_ROUNDS):
+    for _round in range(rules.MAX_AWARD_ROUNDS):
         numbers = learner_numbers(user)
         earned = EarnedAchievement.objects.filter(user=user).values_list(
             "achievement_id", flat=True
@@ -298,61 +243,3 @@ def _achievements_write(rows) -> str:
         .update(is_active=False)
     )
     return f"{created} created, {updated} updated, {unchanged} unchanged, {retired} retired"
-
-
-# --- The learner's own data ------------------------------------------------------------------
-
-
-def learner_export(*, user: AbstractBaseUser) -> dict[str, Any]:
-    """Everything Stream holds about a learner, as plain JSON-ready data."""
-    profile = profile_for(user)
-    return {
-        "exported_at": timezone.now().isoformat(),
-        "account": {
-            "id": user.pk,
-            "date_joined": user.date_joined.isoformat(),
-            "last_login": user.last_login.isoformat() if user.last_login else None,
-            "email_addresses": [
-                {"email": e.email, "verified": e.verified, "primary": e.primary}
-                for e in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
-            ],
-        },
-        "profile": {
-            "display_name": profile.display_name,
-            "language": profile.language or None,
-            "time_zone": profile.time_zone,
-            "email_notifications": profile.email_notifications,
-        },
-        "completions": [
-            {
-                "course": c.lesson.course.slug,
-                "lesson": c.lesson.slug,
-                "completed_at": c.completed_at.isoformat(),
-            }
-            for c in Completion.objects.filter(user=user)
-            .select_related("lesson__course")
-            .order_by("completed_at")
-        ],
-        "xp_ledger": [
-            {"source": e.source, "amount": e.amount, "awarded_at": e.created_at.isoformat()}
-            for e in XPEntry.objects.filter(user=user).order_by("created_at", "id")
-        ],
-        "achievements": [
-            {"achievement": e.achievement.slug, "earned_at": e.earned_at.isoformat()}
-            for e in EarnedAchievement.objects.filter(user=user)
-            .select_related("achievement")
-            .order_by("earned_at")
-        ],
-        **comments_data(user=user),
-    }
-
-
-@transaction.atomic
-def learner_delete(*, user: AbstractBaseUser) -> None:
-    """Remove the account and its personal data.
-
-    Profile, email addresses and progress go with the user (CASCADE); what others need to keep
-    their context, such as comments in a thread, points at the user with SET_NULL and is shown
-    as written by a deleted user.
-    """
-    user.delete()

@@ -12,10 +12,11 @@ from datetime import datetime
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.services import learner_time_zone
 from courses.models import Course, Lesson
 from progress import rules
 from progress.models import Achievement, Completion, EarnedAchievement, XPEntry
-from progress.services import learner_time_zone, level_steps
+from progress.services import level_steps
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ import json
 import pytest
 
 from comments.models import CommentFlag
-from comments.services import comment_post, learner_data, report_file
+from comments.exports import learner_data
+from comments.services import comment_post, report_file
 
 pytestmark = pytest.mark.django_db
 

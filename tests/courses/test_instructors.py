@@ -1,12 +1,13 @@
 import io
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
 
 from courses.models import Lesson
-from courses.services import INSTRUCTOR_GROUP, INSTRUCTOR_PERMISSIONS, instructor_group_sync
+from courses.services import INSTRUCTOR_GROUP, instructor_group_sync, instructor_permissions
 from tests.courses.conftest import lesson_form_data
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_setup_roles_is_idempotent_and_restores_exactly_the_listed_permissions(d
     call_command("setup_roles", stdout=io.StringIO())
     assert Group.objects.filter(name=INSTRUCTOR_GROUP).count() == 1
     assert group_permissions() == wanted
-    listed = {f"{app}.{code}" for app, codes in INSTRUCTOR_PERMISSIONS.items() for code in codes}
+    listed = {f"{app}.{code}" for app, codes in instructor_permissions().items() for code in codes}
     assert wanted <= listed
 
 
@@ -84,6 +85,8 @@ def test_instructor_may_triage_bug_reports_and_moderate_comments(instructor):
 
 
 def test_group_sync_skips_models_that_do_not_exist_yet(monkeypatch):
-    monkeypatch.setitem(INSTRUCTOR_PERMISSIONS, "comments", ["view_nosuchmodel"])
+    monkeypatch.setattr(
+        apps.get_app_config("comments"), "instructor_permissions", ["view_nosuchmodel"]
+    )
     group = instructor_group_sync()
     assert not group.permissions.filter(content_type__app_label="comments").exists()

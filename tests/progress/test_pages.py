@@ -37,7 +37,7 @@ def test_anonymous_bar_starts_at_spark_with_the_seed_figures(client, lessons):
 def test_every_anonymous_reader_gets_the_same_html(lessons):
     first, second = Client(), Client()
     # The second reader has a session and language cookie from earlier visits.
-    second.post(reverse("progress:language"), {"language": "en", "next": "/"})
+    second.post(reverse("accounts:language"), {"language": "en", "next": "/"})
     second.get("/")
     url = lessons[2].get_absolute_url()
     assert first.get(url).content == second.get(url).content

@@ -2,19 +2,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from courses.content import ContentError, ContentProblem
+from courses.content import ContentError
 from courses.services import content_load
-from progress.services import rules_load
 
 
 class Command(BaseCommand):
     help = (
-        "Check every course and lesson file, and the level and achievement rules, under PATH "
-        "(default: content/) and load them all into the database in one transaction, or nothing "
-        "if any file has a problem. A course or lesson edited in admin since it was last loaded "
-        "is not overwritten by a changed file: it is reported as a conflict (see --force)."
+        "Check every course and lesson file, and the files other apps keep there (level and "
+        "achievement rules), under PATH (default: content/) and load them all into the database "
+        "in one transaction, or nothing if any file has a problem. A course or lesson edited in "
+        "admin since it was last loaded is not overwritten by a changed file: it is reported as "
+        "a conflict (see --force)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,26 +30,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path | None, check: bool, force: bool, **options) -> None:
         root = (path or settings.CONTENT_DIR).resolve()
-        problems: list[ContentProblem] = []
-        # Lessons and rules land together or not at all; each reports all of its problems.
-        with transaction.atomic():
-            try:
-                report = content_load(root=root, force=force)
-            except ContentError as exc:
-                problems += exc.errors
-            try:
-                rules = rules_load(root=root)
-            except ContentError as exc:
-                problems += exc.errors
-            if problems or check:
-                transaction.set_rollback(True)
-        if problems:
-            for problem in problems:
+        try:
+            report = content_load(root=root, check_only=check, force=force)
+        except ContentError as exc:
+            for problem in exc.errors:
                 self.stderr.write(str(problem))
-            count = len(problems)
+            count = len(exc.errors)
             raise CommandError(
                 f"{count} problem{'s' if count != 1 else ''} found in {root}; nothing was loaded."
-            )
+            ) from None
         prefix = "Checked (nothing written)" if check else "Loaded"
         self.stdout.write(f"{prefix} {root}")
         self.stdout.write(f"courses: {report.courses}")
@@ -60,5 +48,5 @@ class Command(BaseCommand):
         self.stdout.write(style(f"conflicts: {conflicts}"))
         for conflict in report.conflicts:
             self.stdout.write(self.style.WARNING(f"  {conflict}"))
-        self.stdout.write(f"levels: {rules.levels}")
-        self.stdout.write(f"achievements: {rules.achievements}")
+        for label, summary in report.others.items():
+            self.stdout.write(f"{label}: {summary}")

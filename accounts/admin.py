@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from progress.models import LearnerProfile
+from accounts.models import LearnerProfile
 
 
 @admin.register(LearnerProfile)

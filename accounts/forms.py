@@ -5,8 +5,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from progress.models import LearnerProfile
-from progress.services import profile_for
+from accounts.models import LearnerProfile
+from accounts.services import profile_for
 
 
 def clean_display_name(value: str) -> str:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from progress.services import LANGUAGE_SESSION_KEY
+from accounts.services import LANGUAGE_SESSION_KEY
 
 
 class LearnerLanguageMiddleware:

@@ -4,7 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from progress.models import LearnerProfile
+from accounts.models import LearnerProfile
 
 pytestmark = pytest.mark.django_db
 
