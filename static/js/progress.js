@@ -6,6 +6,9 @@
   "use strict";
 
   var STORE_KEY = "stream.progress.v1";
+  // The rules themselves (levels, streaks, achievements) live in progress-rules.js, loaded
+  // first, so that Node can check them against the server's rules on shared cases.
+  var rules = window.StreamProgressRules;
 
   function readStore() {
     try {
@@ -33,80 +36,6 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
-  function dayOf(iso) {
-    var moment = new Date(iso);
-    return new Date(moment.getFullYear(), moment.getMonth(), moment.getDate()).getTime();
-  }
-
-  function longestStreak(isoMoments) {
-    var days = Array.from(new Set(isoMoments.map(dayOf))).sort(function (a, b) { return a - b; });
-    var longest = 0, run = 0, previous = null;
-    days.forEach(function (day) {
-      // 20–28 hours apart covers days around daylight-saving changes.
-      var gap = previous === null ? null : (day - previous) / 3600000;
-      run = gap !== null && gap >= 20 && gap <= 28 ? run + 1 : 1;
-      longest = Math.max(longest, run);
-      previous = day;
-    });
-    return longest;
-  }
-
-  function standing(xp, levels) {
-    var sorted = levels.slice().sort(function (a, b) { return a.xp - b.xp; });
-    var current = sorted[0] || { number: 0, xp: 0, name: "" }, next = null;
-    sorted.forEach(function (level, index) {
-      if (xp >= level.xp) {
-        current = level;
-        next = sorted[index + 1] || null;
-      }
-    });
-    return { current: current, next: next };
-  }
-
-  // The same rules the server applies (progress/rules.py), for lesson-based achievements;
-  // comments and bug reports need an account, so those cannot be earned locally.
-  function localFigures(data, cat) {
-    var moments = [], lessonXp = 0, done = 0, byCourse = {}, doneByCourse = {};
-    Object.keys(cat.lessons).forEach(function (id) {
-      var lesson = cat.lessons[id];
-      byCourse[lesson.course] = (byCourse[lesson.course] || 0) + 1;
-      if (data.completions[id]) {
-        done += 1;
-        lessonXp += lesson.xp;
-        moments.push(data.completions[id]);
-        doneByCourse[lesson.course] = (doneByCourse[lesson.course] || 0) + 1;
-      }
-    });
-    var coursesDone = Object.keys(byCourse).filter(function (course) {
-      return doneByCourse[course] === byCourse[course];
-    }).length;
-    var total = Object.keys(cat.lessons).length;
-    var streak = longestStreak(moments);
-    var earned = new Set(), bonus = 0;
-    for (var round = 0; round < 5; round += 1) {
-      var level = standing(lessonXp + bonus, cat.levels).current.number;
-      var grew = false;
-      cat.achievements.forEach(function (achievement, index) {
-        if (earned.has(index)) { return; }
-        var n = achievement.threshold, ok = false;
-        switch (achievement.rule) {
-          case "lessons_completed": ok = done >= n; break;
-          case "courses_completed": ok = coursesDone >= n; break;
-          case "all_lessons": ok = total > 0 && done === total; break;
-          case "streak_days": ok = streak >= n; break;
-          case "level_reached": ok = level >= n; break;
-        }
-        if (ok) {
-          earned.add(index);
-          bonus += achievement.xp;
-          grew = true;
-        }
-      });
-      if (!grew) { break; }
-    }
-    return { xp: lessonXp + bonus, done: done, total: total, achievements: earned.size };
-  }
-
   function setText(bar, name, value) {
     var node = bar.querySelector('[data-bar="' + name + '"]');
     if (node) { node.textContent = String(value); }
@@ -115,8 +44,11 @@
   function renderBar(data, cat) {
     var bar = document.querySelector("[data-learner-bar].learner-bar--local");
     if (!bar || !cat) { return; }
-    var figures = localFigures(data, cat);
-    var place = standing(figures.xp, cat.levels);
+    // Streak days are calendar days in the reader's own zone, as the server counts them in
+    // the learner's.
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var figures = rules.figures(data.completions, cat, zone, rules.calendarDay(new Date(), zone));
+    var place = rules.standing(figures.xp, cat.levels);
     var into = figures.xp - place.current.xp;
     var span = place.next ? place.next.xp - place.current.xp : 0;
     var percentOfLevel = place.next ? Math.min(100, Math.floor((into * 100) / span)) : 100;
@@ -124,7 +56,7 @@
     setText(bar, "level-name", place.current.name);
     setText(bar, "xp", figures.xp);
     setText(bar, "lessons", figures.done);
-    setText(bar, "achievements", figures.achievements);
+    setText(bar, "achievements", figures.achievements.length);
     setText(bar, "into-level", into);
     setText(bar, "level-span", span);
     setText(bar, "to-go", place.next ? Math.max(place.next.xp - figures.xp, 0) : 0);
