@@ -77,23 +77,3 @@ def thread_entries(comments: Sequence[ThreadNode]) -> list[Entry]:
 
 def shown_count(comments: Iterable[ThreadNode]) -> int:
     return sum(1 for comment in comments if comment.is_shown)
-
-
-@dataclass(frozen=True)
-class Rate:
-    """At most `count` actions in `seconds` (written "5/60" in settings)."""
-
-    count: int
-    seconds: int
-
-    @classmethod
-    def parse(cls, text: str) -> Rate:
-        count, _slash, seconds = text.partition("/")
-        rate = cls(count=int(count), seconds=int(seconds or 60))
-        if rate.count < 1 or rate.seconds < 1:
-            raise ValueError(f"a rate needs a positive count and period, not {text!r}")
-        return rate
-
-    @property
-    def minutes(self) -> int:
-        return max(1, round(self.seconds / 60))

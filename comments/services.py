@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.dispatch import Signal
@@ -33,32 +32,11 @@ from comments.models import (
     ReportStatus,
     ThreadSubscription,
 )
-from comments.rules import Rate
 from courses.models import Lesson
 
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
-
-
-# --- Rate limits -------------------------------------------------------------------------------
-
-
-def rate_limit_hit(*, scope: str, who: str, rate: str) -> bool:
-    """Count one action by `who`; True when that goes beyond `rate` in the current window.
-
-    A fixed window counted in the cache: the first action opens it, and it closes `seconds`
-    later whatever happens in between (incr keeps the expiry).
-    """
-    limit = Rate.parse(rate)
-    key = f"ratelimit:{scope}:{who}"
-    cache.add(key, 0, timeout=limit.seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window closed between add() and incr()
-        cache.set(key, 1, timeout=limit.seconds)
-        count = 1
-    return count > limit.count
 
 
 # --- Comments ----------------------------------------------------------------------------------

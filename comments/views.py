@@ -27,13 +27,13 @@ from comments.services import (
     comment_post,
     flag_withdraw,
     notifications_mark_read,
-    rate_limit_hit,
     replies_wanted,
     report_file,
     thread_subscription_set,
     unsubscribe_token_read,
 )
 from courses.models import Lesson
+from lessons.ratelimits import rate_limit_hit, requester
 
 
 def _lesson_or_404(request: HttpRequest, course_slug: str, lesson_slug: str) -> Lesson:
@@ -216,8 +216,9 @@ def report_create(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
             # Say nothing different to a bot: it learns nothing from the reply.
             messages.success(request, thanks)
             return redirect(lesson.get_absolute_url())
-        who = f"user:{request.user.pk}" if signed_in else f"ip:{request.META.get('REMOTE_ADDR')}"
-        if rate_limit_hit(scope="report", who=who, rate=settings.BUG_REPORTS_RATE_LIMIT):
+        if rate_limit_hit(
+            scope="report", who=requester(request), rate=settings.BUG_REPORTS_RATE_LIMIT
+        ):
             form.add_error(
                 None,
                 _(

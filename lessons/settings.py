@@ -173,6 +173,12 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Where `load_content` reads lessons from when no path is given.
 CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
 
+# How many reverse proxies (nginx, a load balancer) stand in front of Stream and append the
+# address they saw to X-Forwarded-For. 0: clients connect directly and REMOTE_ADDR is theirs.
+# Rate limits (ours and allauth's) count per real client through lessons.clients.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 if env_bool("SECURE_PROXY_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
