@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lessons.middleware.PrivatePagesMiddleware",
     # After authentication: a signed-in learner's saved language beats the browser's.
     "accounts.middleware.LearnerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -115,6 +116,7 @@ AUTHENTICATION_BACKENDS = [
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 # "optional" suits local use; set ACCOUNT_EMAIL_VERIFICATION=mandatory in production.
@@ -205,3 +207,7 @@ COMMENTS_RATE_LIMIT = os.environ.get("COMMENTS_RATE_LIMIT", "5/60")
 BUG_REPORTS_RATE_LIMIT = os.environ.get("BUG_REPORTS_RATE_LIMIT", "5/3600")
 # Unsubscribe links in emails stop working after this many days.
 COMMENTS_UNSUBSCRIBE_DAYS = int(os.environ.get("COMMENTS_UNSUBSCRIBE_DAYS", "90"))
+
+# --- Progress ----------------------------------------------------------------------------------
+# How often a signed-in learner's browser may hand over its local progress ("<count>/<seconds>").
+PROGRESS_MERGE_RATE_LIMIT = os.environ.get("PROGRESS_MERGE_RATE_LIMIT", "10/60")

@@ -83,6 +83,17 @@ class CompletionQuerySet(models.QuerySet):
     def of_published_lessons(self) -> CompletionQuerySet:
         return self.filter(published_q("lesson__"), lesson__course__status="published")
 
+    def witnessed(self) -> CompletionQuerySet:
+        """Completions whose time the server saw itself: the only ones streaks count."""
+        return self.filter(source=CompletionSource.SERVER)
+
+
+class CompletionSource(models.TextChoices):
+    # "Mark complete" while signed in: the time is the server's clock.
+    SERVER = "server", _("completed while signed in")
+    # Handed over from a browser's local history on sign-in: the time is the browser's word.
+    BROWSER = "browser", _("synced from this browser")
+
 
 class Completion(models.Model):
     user = models.ForeignKey(
@@ -90,6 +101,9 @@ class Completion(models.Model):
     )
     lesson = models.ForeignKey("courses.Lesson", on_delete=models.CASCADE, related_name="+")
     completed_at = models.DateTimeField()
+    source = models.CharField(
+        max_length=10, choices=CompletionSource.choices, default=CompletionSource.SERVER
+    )
 
     objects = CompletionQuerySet.as_manager()
 

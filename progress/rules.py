@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.utils import timezone
@@ -89,7 +89,7 @@ def level_standing(xp: int, levels: Sequence[LevelStep]) -> LevelStanding:
 
 def completion_days(moments: Iterable[datetime], tz) -> list[date]:
     """The distinct calendar days, in the learner's time zone, on which they completed lessons."""
-    return sorted({timezone.localtime(moment, tz).date() for moment in moments})
+    return sorted({timezone.localtime(within_calendar(moment), tz).date() for moment in moments})
 
 
 def longest_streak(days: Sequence[date]) -> int:
@@ -217,6 +217,30 @@ class MergePayloadError(ValueError):
     """The browser sent something that is not a valid list of completions."""
 
 
+class UnknownLessonsError(MergePayloadError):
+    """Lessons the browser lists that are not published (any more): the browser should drop
+    them from its local history and sync again."""
+
+    def __init__(self, lesson_ids: list[int]):
+        self.lesson_ids = lesson_ids
+        shown = ", ".join(str(lesson_id) for lesson_id in lesson_ids[:20])
+        more = f" and {len(lesson_ids) - 20} more" if len(lesson_ids) > 20 else ""
+        super().__init__(f"No published lesson has the id {shown}{more}.")
+
+
+# Lesson ids are BigAutoField: anything larger cannot name a lesson (and would overflow a query).
+MAX_LESSON_ID = 2**63 - 1
+# Python's datetime covers years 1–9999; a moment near either end cannot be moved to every time
+# zone. Stored moments are clamped into this range before they are shown or counted in days.
+EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
+LATEST = datetime(9998, 12, 31, tzinfo=UTC)
+
+
+def within_calendar(moment: datetime) -> datetime:
+    """`moment`, moved inside the range every time zone can show (see EARLIEST and LATEST)."""
+    return min(max(moment, EARLIEST), LATEST)
+
+
 def parse_merge_payload(
     body: bytes, *, now: datetime, max_bytes: int = MERGE_MAX_BYTES
 ) -> dict[int, datetime]:
@@ -224,7 +248,9 @@ def parse_merge_payload(
 
     Accepts {"completions": [{"lesson": <id>, "completed_at": "<ISO 8601>"}, …]} and nothing
     else of weight: XP, levels or achievements in the payload are ignored, the server computes
-    them. Returns {lesson id: completed_at}, keeping the earliest time per lesson.
+    them. Returns {lesson id: completed_at}, no later than `now`. Anything else — broken or
+    deeply nested JSON, wrong types, ids or dates out of range, a lesson listed twice — raises
+    MergePayloadError with a message that says what and where.
     """
     if len(body) > max_bytes:
         raise MergePayloadError(f"Payload too large: at most {max_bytes} bytes.")
@@ -232,6 +258,8 @@ def parse_merge_payload(
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MergePayloadError(f"Payload is not valid JSON: {exc}.") from None
+    except RecursionError:
+        raise MergePayloadError("Payload is nested too deeply.") from None
     if not isinstance(data, dict) or not isinstance(data.get("completions"), list):
         raise MergePayloadError('Payload must be an object with a "completions" list.')
     items = data["completions"]
@@ -242,18 +270,33 @@ def parse_merge_payload(
         where = f"completions[{index}]"
         if not isinstance(item, dict):
             raise MergePayloadError(f"{where} must be an object.")
-        lesson = item.get("lesson")
-        if isinstance(lesson, bool) or not isinstance(lesson, int) or lesson < 1:
-            raise MergePayloadError(f"{where}.lesson must be a lesson id (a positive integer).")
-        raw_moment = item.get("completed_at")
-        moment = parse_datetime(raw_moment) if isinstance(raw_moment, str) else None
-        if moment is None or timezone.is_naive(moment):
-            raise MergePayloadError(
-                f"{where}.completed_at must be an ISO 8601 date and time with a time zone."
-            )
-        if moment > now + CLOCK_SKEW:
-            raise MergePayloadError(f"{where}.completed_at is in the future.")
-        moment = min(moment, now)
-        if lesson not in completions or moment < completions[lesson]:
-            completions[lesson] = moment
+        lesson = _merge_lesson_id(item.get("lesson"), where)
+        if lesson in completions:
+            raise MergePayloadError(f"{where}.lesson: lesson {lesson} is listed twice.")
+        completions[lesson] = min(_merge_moment(item.get("completed_at"), where, now), now)
     return completions
+
+
+def _merge_lesson_id(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LESSON_ID:
+        raise MergePayloadError(f"{where}.lesson must be a lesson id (a positive integer).")
+    return value
+
+
+def _merge_moment(value: Any, where: str, now: datetime) -> datetime:
+    expected = f"{where}.completed_at must be an ISO 8601 date and time with a time zone"
+    if not isinstance(value, str) or len(value) > 40:
+        raise MergePayloadError(f"{expected}.")
+    try:
+        moment = parse_datetime(value)
+    except ValueError:  # well formed, but no such day, hour or offset (e.g. 2026-02-30)
+        raise MergePayloadError(f"{expected}; {value!r} is not a real date and time.") from None
+    if moment is None or timezone.is_naive(moment):
+        raise MergePayloadError(f"{expected}.")
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
+        raise MergePayloadError(f"{where}.completed_at is out of range.") from None
+    if moment > now + CLOCK_SKEW:
+        raise MergePayloadError(f"{where}.completed_at is in the future.")
+    return moment

@@ -18,6 +18,7 @@ from progress import rules
 from progress.models import (
     Achievement,
     Completion,
+    CompletionSource,
     EarnedAchievement,
     LearnerEvent,
     Level,
@@ -33,7 +34,6 @@ class Outcome:
     """What one action earned, for announcing it."""
 
     completed: list[Lesson] = field(default_factory=list)
-    skipped: list[int] = field(default_factory=list)
     xp_awarded: int = 0
     achievements: list[Achievement] = field(default_factory=list)
 
@@ -45,9 +45,16 @@ def _xp_award(*, user, source: str, amount: int, at: datetime, **what) -> int:
     return amount if created else 0
 
 
-def _completion_record(*, user, lesson: Lesson, at: datetime, outcome: Outcome) -> None:
+def _completion_record(
+    *,
+    user,
+    lesson: Lesson,
+    at: datetime,
+    outcome: Outcome,
+    source: str = CompletionSource.SERVER,
+) -> None:
     _completion, created = Completion.objects.get_or_create(
-        user=user, lesson=lesson, defaults={"completed_at": at}
+        user=user, lesson=lesson, defaults={"completed_at": at, "source": source}
     )
     if created:
         outcome.completed.append(lesson)
@@ -73,21 +80,35 @@ def lesson_complete(*, user, lesson: Lesson, at: datetime | None = None) -> Outc
 def progress_merge(*, user, completions: dict[int, datetime]) -> Outcome:
     """Merge completions kept in an anonymous learner's browser into their account.
 
-    Only published lessons count (others are reported as skipped); XP and achievements are
-    computed here from the lessons, never taken from the browser.
+    Every lesson must be published now (else UnknownLessonsError, and nothing is stored). XP
+    and achievements are computed here from the lessons, never taken from the browser. The
+    browser's times are its word only: each is kept no earlier than the lesson was on the site,
+    and such completions count for XP, lessons and courses but not for streaks (content/
+    README.md, "What a browser's history counts for").
     """
     outcome = Outcome()
     lessons = Lesson.objects.published().in_bulk(list(completions))
+    unknown = sorted(set(completions) - lessons.keys())
+    if unknown:
+        raise rules.UnknownLessonsError(unknown)
     with transaction.atomic():
         for lesson_id, at in sorted(completions.items(), key=lambda item: item[1]):
-            lesson = lessons.get(lesson_id)
-            if lesson is None:
-                outcome.skipped.append(lesson_id)
-                continue
-            _completion_record(user=user, lesson=lesson, at=at, outcome=outcome)
+            lesson = lessons[lesson_id]
+            _completion_record(
+                user=user,
+                lesson=lesson,
+                at=max(at, _on_site_since(lesson)),
+                outcome=outcome,
+                source=CompletionSource.BROWSER,
+            )
         if outcome.completed:
             _achievements_award(user=user, outcome=outcome)
     return outcome
+
+
+def _on_site_since(lesson: Lesson) -> datetime:
+    """The earliest moment anyone could have read the lesson on this site."""
+    return max(lesson.created_at, lesson.publish_at or lesson.created_at)
 
 
 def event_record(*, user, kind: str, key: str) -> Outcome:
@@ -107,7 +128,8 @@ def learner_numbers(user) -> rules.LearnerNumbers:
     for lesson_id, course_id in published:
         by_course.setdefault(course_id, set()).add(lesson_id)
     xp = XPEntry.objects.filter(user=user).aggregate(total=Sum("amount"))["total"] or 0
-    days = rules.completion_days(completed.values(), learner_time_zone(user))
+    witnessed = Completion.objects.filter(user=user).witnessed().values_list("completed_at")
+    days = rules.completion_days((at for (at,) in witnessed), learner_time_zone(user))
     return rules.LearnerNumbers(
         lessons_completed=len(completed),
         courses_completed=sum(1 for ids in by_course.values() if ids <= completed.keys()),

@@ -88,15 +88,16 @@ def bar_catalogue() -> Catalogue:
     )
 
 
-def completed_lesson_ids(user, lesson_ids) -> dict[int, datetime]:
-    """Which of these lessons the learner has completed, and when (empty for anonymous)."""
+def completion_dates(user, lesson_ids) -> dict[int, datetime]:
+    """{lesson id: completed_at} for those of these lessons the learner has completed (empty
+    for a reader who is not signed in)."""
     if not user.is_authenticated:
         return {}
-    return dict(
-        Completion.objects.filter(user=user, lesson_id__in=list(lesson_ids)).values_list(
-            "lesson_id", "completed_at"
-        )
-    )
+    completed = Completion.objects.filter(user=user, lesson_id__in=list(lesson_ids))
+    return {
+        lesson_id: rules.within_calendar(at)
+        for lesson_id, at in completed.values_list("lesson_id", "completed_at")
+    }
 
 
 @dataclass
@@ -140,14 +141,21 @@ def learner_profile(user) -> Profile:
         .only("id", "slug", "title", "order", "xp", "course__slug", "course__title")
         .order_by("course__order", "course__title", "order", "id")
     )
-    completed = dict(Completion.objects.filter(user=user).values_list("lesson_id", "completed_at"))
+    completions = Completion.objects.filter(user=user)
+    completed = dict(completions.values_list("lesson_id", "completed_at"))
+    witnessed = [at for (at,) in completions.witnessed().values_list("completed_at")]
     history = [
-        HistoryLine(e.created_at, e.amount, e.lesson, e.achievement, e.source)
+        HistoryLine(
+            rules.within_calendar(e.created_at), e.amount, e.lesson, e.achievement, e.source
+        )
         for e in XPEntry.objects.filter(user=user).select_related("lesson__course", "achievement")
     ]
-    earned_at = dict(
-        EarnedAchievement.objects.filter(user=user).values_list("achievement_id", "earned_at")
-    )
+    earned_at = {
+        achievement_id: rules.within_calendar(at)
+        for achievement_id, at in EarnedAchievement.objects.filter(user=user).values_list(
+            "achievement_id", "earned_at"
+        )
+    }
     achievements = list(Achievement.objects.filter(is_active=True))
     courses: dict[int, CourseProgress] = {}
     for lesson in lessons:
@@ -158,7 +166,7 @@ def learner_profile(user) -> Profile:
         elif progress.next_lesson is None:
             progress.next_lesson = lesson
     tz = learner_time_zone(user)
-    days = rules.completion_days(completed.values(), tz)
+    days = rules.completion_days(witnessed, tz)
     today = timezone.localtime(timezone.now(), tz).date()
     return Profile(
         bar=bar,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -11,7 +12,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from courses.models import Lesson
-from progress.rules import MergePayloadError, parse_merge_payload
+from lessons.ratelimits import rate_limit_hit, requester
+from progress.rules import MergePayloadError, UnknownLessonsError, parse_merge_payload
 from progress.services import lesson_complete, progress_merge
 from progress.summaries import learner_profile
 
@@ -36,15 +38,23 @@ def progress_merge_view(request: HttpRequest) -> JsonResponse:
     """A browser hands over the completions it kept while its reader was signed out."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": _("Sign in to sync your progress.")}, status=401)
+    if rate_limit_hit(
+        scope="merge", who=requester(request), rate=settings.PROGRESS_MERGE_RATE_LIMIT
+    ):
+        return JsonResponse(
+            {"error": _("Too many syncs in a short time. Your progress is kept; try later.")},
+            status=429,
+        )
     try:
         completions = parse_merge_payload(request.body, now=timezone.now())
+        outcome = progress_merge(user=request.user, completions=completions)
+    except UnknownLessonsError as exc:
+        return JsonResponse({"error": str(exc), "unknown_lessons": exc.lesson_ids}, status=400)
     except MergePayloadError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    outcome = progress_merge(user=request.user, completions=completions)
     return JsonResponse(
         {
             "merged": len(outcome.completed),
-            "skipped": outcome.skipped,
             "xp_awarded": outcome.xp_awarded,
             "achievements": [a.slug for a in outcome.achievements],
         }

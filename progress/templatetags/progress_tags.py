@@ -29,7 +29,7 @@ def learner_bar(context) -> dict:
 @register.inclusion_tag("progress/_lesson_progress.html", takes_context=True)
 def lesson_progress(context, lesson) -> dict:
     user = context["request"].user
-    completed = summaries.completed_lesson_ids(user, [lesson.id]) if lesson.is_published else {}
+    completed = summaries.completion_dates(user, [lesson.id]) if lesson.is_published else {}
     return {
         "lesson": lesson,
         "request": context["request"],
@@ -41,4 +41,4 @@ def lesson_progress(context, lesson) -> dict:
 @register.simple_tag(takes_context=True)
 def completed_among(context, lessons) -> dict:
     """{lesson id: completed_at} for the signed-in learner among `lessons` (one query)."""
-    return summaries.completed_lesson_ids(context["request"].user, [x.id for x in lessons])
+    return summaries.completion_dates(context["request"].user, [x.id for x in lessons])

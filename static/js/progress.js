@@ -110,11 +110,16 @@
   }
 
   // Signed in with local completions: hand them over; clear them only when the server says
-  // it has them, then reload so the bar shows the server's figures.
-  function mergeIntoAccount(data) {
+  // it has them, then reload so the bar shows the server's figures. Lessons the server no
+  // longer publishes are dropped from the local copy and the rest sent again, once.
+  function mergeIntoAccount(data, retried) {
     var url = document.body.getAttribute("data-progress-merge");
     var ids = Object.keys(data.completions);
-    if (!url || !ids.length || !window.fetch) { return; }
+    if (!url || !window.fetch) { return; }
+    if (!ids.length) {
+      if (retried) { window.localStorage.removeItem(STORE_KEY); }
+      return;
+    }
     var payload = {
       completions: ids.map(function (id) {
         return { lesson: Number(id), completed_at: data.completions[id] };
@@ -126,6 +131,14 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify(payload)
     }).then(function (response) {
+      if (response.status === 400 && !retried) {
+        return response.json().then(function (answer) {
+          if (!answer.unknown_lessons) { return; }
+          answer.unknown_lessons.forEach(function (id) { delete data.completions[String(id)]; });
+          writeStore(data);
+          mergeIntoAccount(data, true);
+        });
+      }
       if (!response.ok) { return; } // kept for the next page; nothing is lost
       return response.json().then(function () {
         window.localStorage.removeItem(STORE_KEY);

@@ -28,17 +28,19 @@ def item(lesson_id: int, days_ago: int = 1) -> dict:
 
 
 def test_local_completions_join_the_account_with_server_computed_xp(signed_in, learner, lessons):
+    Lesson.objects.update(created_at=NOW - timedelta(days=30))
     response = post(signed_in, {"completions": [item(lessons[0].id, 2), item(lessons[1].id, 1)]})
     assert response.status_code == 200
     answer = response.json()
     assert answer["merged"] == 2
-    assert answer["skipped"] == []
-    assert set(answer["achievements"]) == {"first-steps", "two-in-a-row"}
+    # A browser's times are its word only: they earn no streak (content/README.md).
+    assert set(answer["achievements"]) == {"first-steps"}
     completed = Completion.objects.filter(user=learner).order_by("completed_at")
     assert [c.lesson_id for c in completed] == [lessons[0].id, lessons[1].id]
-    # The local completion time is kept (it earns the two-day streak above).
+    assert {c.source for c in completed} == {"browser"}
+    # The local completion time is kept for the history.
     assert completed[1].completed_at - completed[0].completed_at == timedelta(days=1)
-    assert learner_bar(learner).standing.xp == lessons[0].xp + lessons[1].xp + 10 + 10
+    assert learner_bar(learner).standing.xp == lessons[0].xp + lessons[1].xp + 10
 
 
 def test_forged_figures_are_ignored(signed_in, learner, lessons):
@@ -63,14 +65,15 @@ def test_merging_again_or_after_completing_on_the_server_changes_nothing(
     assert list(XPEntry.objects.filter(user=learner).values_list("source", "amount")) == before
 
 
-def test_unknown_and_unpublished_lessons_are_skipped_not_stored(signed_in, learner, lessons):
+def test_unknown_and_unpublished_lessons_are_refused_and_nothing_is_stored(
+    signed_in, learner, lessons
+):
     draft = Lesson.objects.filter(status=Status.DRAFT).first()
     response = post(signed_in, {"completions": [item(draft.id), item(999999), item(lessons[0].id)]})
-    assert response.status_code == 200
-    assert sorted(response.json()["skipped"]) == sorted([draft.id, 999999])
-    assert list(Completion.objects.filter(user=learner).values_list("lesson_id", flat=True)) == [
-        lessons[0].id
-    ]
+    assert response.status_code == 400
+    assert sorted(response.json()["unknown_lessons"]) == sorted([draft.id, 999999])
+    assert str(draft.id) in response.json()["error"]
+    assert not Completion.objects.filter(user=learner).exists()
 
 
 @pytest.mark.parametrize(
