@@ -186,12 +186,18 @@ if env_bool("SECURE_PROXY_SSL", False):
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Every log line once, on the console: Django's own "django" logger would print to the console
+# too (in DEBUG) on top of the root handler, so it only passes its records up to the root.
+# runserver's request lines ("django.server") keep Django's handler and do not propagate.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # --- Comments ----------------------------------------------------------------------------------
@@ -203,7 +209,14 @@ COMMENTS_EDIT_MINUTES = int(os.environ.get("COMMENTS_EDIT_MINUTES", "30"))
 COMMENTS_MAX_LENGTH = int(os.environ.get("COMMENTS_MAX_LENGTH", "4000"))
 # A comment with this many flags waiting for review is hidden until staff review it.
 COMMENTS_FLAGS_TO_HIDE = int(os.environ.get("COMMENTS_FLAGS_TO_HIDE", "3"))
+# Only flags from learners whose accounts were not made for the purpose count toward hiding: a
+# verified email address, an account this many days old when they flagged, and (if above 0)
+# this many of their own comments on show. Other flags still send the comment to moderators.
+COMMENTS_FLAG_MIN_ACCOUNT_DAYS = int(os.environ.get("COMMENTS_FLAG_MIN_ACCOUNT_DAYS", "3"))
+COMMENTS_FLAG_MIN_COMMENTS = int(os.environ.get("COMMENTS_FLAG_MIN_COMMENTS", "0"))
+# Posting and editing comments count together.
 COMMENTS_RATE_LIMIT = os.environ.get("COMMENTS_RATE_LIMIT", "5/60")
+COMMENTS_FLAG_RATE_LIMIT = os.environ.get("COMMENTS_FLAG_RATE_LIMIT", "10/3600")
 BUG_REPORTS_RATE_LIMIT = os.environ.get("BUG_REPORTS_RATE_LIMIT", "5/3600")
 # Unsubscribe links in emails stop working after this many days.
 COMMENTS_UNSUBSCRIBE_DAYS = int(os.environ.get("COMMENTS_UNSUBSCRIBE_DAYS", "90"))
