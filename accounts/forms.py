@@ -7,12 +7,21 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LearnerProfile
 from accounts.services import profile_for
+from lessons.text import has_visible_text, strip_bidi_controls
 
 
 def clean_display_name(value: str) -> str:
-    value = " ".join(value.split())
+    # Without bidirectional controls a name cannot reorder the text shown around it.
+    value = " ".join(strip_bidi_controls(value).split())
     if not value:
         raise forms.ValidationError(_("Please enter a display name."))
+    if not has_visible_text(value):
+        raise forms.ValidationError(
+            _(
+                "Please enter a display name that shows at least one letter, number or "
+                "symbol: spaces and invisible characters alone show nothing."
+            )
+        )
     if "@" in value:
         raise forms.ValidationError(
             _("Use a name, not an email address: your display name is shown to everyone.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -23,7 +23,13 @@ from comments.models import (
     Notification,
     ReportStatus,
 )
-from comments.services import comments_hide, comments_restore, flags_dismiss, reports_status_set
+from comments.services import (
+    comment_moderation_set,
+    comments_hide,
+    comments_restore,
+    flags_dismiss,
+    reports_status_set,
+)
 from courses.admin import LessonAdmin
 from courses.models import Lesson
 
@@ -34,11 +40,23 @@ class FlagInline(admin.TabularInline):
     model = CommentFlag
     extra = 0
     can_delete = False
-    fields = ["user", "reason", "note", "created_at", "resolution", "resolved_at"]
+    fields = [
+        "user", "reason", "note", "created_at", "counts_toward_hiding", "resolution",
+        "resolved_at",
+    ]  # fmt: skip
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        counting = CommentFlag.objects.filter(pk=OuterRef("pk")).counting_toward_hiding()
+        return super().get_queryset(request).annotate(counts=Exists(counting))
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("counts toward hiding"), boolean=True)
+    def counts_toward_hiding(self, flag: CommentFlag) -> bool:
+        # Flags from new or unverified accounts bring a comment here but never hide it.
+        return flag.counts
 
 
 @admin.action(description=_("Hide the selected comments"))
@@ -91,6 +109,16 @@ class CommentAdminBase(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Comment, form, change: bool) -> None:
+        # A moderation change goes through the service, which resolves the flags and tells
+        # progress what the comment's achievements are worth now.
+        moderation = obj.moderation
+        if change and "moderation" in form.changed_data:
+            obj.moderation = form.initial["moderation"]
+        super().save_model(request, obj, form, change)
+        if change and "moderation" in form.changed_data:
+            comment_moderation_set(comment=obj, moderation=moderation)
 
     @admin.display(description=_("comment"))
     def excerpt(self, obj: Comment) -> str:

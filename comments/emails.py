@@ -21,10 +21,18 @@ def absolute(path: str) -> str:
 
 
 def notification_message(notification: Notification) -> EmailMessage | None:
-    """The email for a notification, or None when the learner does not want email."""
+    """The email for a notification, or None when the learner does not want email or the
+    comment it is about is no longer shown.
+
+    Rendered when it is sent, which may be later than the reply: a reply hidden by moderators
+    or deleted by its author in between sends no email at all. Its text must not go out, and
+    a message saying only that something is gone is not worth an email.
+    """
     # Imported here: services imports this module.
     from comments.services import unsubscribe_token
 
+    if notification.comment_id and not notification.comment.is_shown:
+        return None
     recipient = notification.recipient
     profile = getattr(recipient, "learner_profile", None)
     if profile is None or not profile.email_notifications or not recipient.email:

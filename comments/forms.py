@@ -1,3 +1,5 @@
+import html
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -5,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from comments.models import BugReport, CommentFlag, FlagReason
+from lessons.text import has_visible_text, strip_bidi_controls
 
 
 class CommentForm(forms.Form):
@@ -17,7 +20,7 @@ class CommentForm(forms.Form):
     )
 
     def clean_body(self) -> str:
-        body = self.cleaned_data["body"].strip()
+        body = strip_bidi_controls(self.cleaned_data["body"]).strip()
         limit = settings.COMMENTS_MAX_LENGTH
         if len(body) > limit:
             raise forms.ValidationError(
@@ -30,6 +33,14 @@ class CommentForm(forms.Form):
             )
         if not body:
             raise forms.ValidationError(_("Please write something first."))
+        # As it will be read: markdown turns "&#8203;" into the zero-width space it names.
+        if not has_visible_text(html.unescape(body)):
+            raise forms.ValidationError(
+                _(
+                    "Please write something first: spaces and invisible characters alone "
+                    "are not a comment."
+                )
+            )
         return body
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -144,6 +145,38 @@ class FlagResolution(models.TextChoices):
     DISMISSED = "dismissed", _("dismissed")
 
 
+class CommentFlagQuerySet(models.QuerySet):
+    def pending(self) -> CommentFlagQuerySet:
+        return self.filter(resolution=FlagResolution.PENDING)
+
+    def counting_toward_hiding(self) -> CommentFlagQuerySet:
+        """Flags from learners whose accounts were not made for the purpose: a verified email
+        address, an account COMMENTS_FLAG_MIN_ACCOUNT_DAYS old when they flagged, and at least
+        COMMENTS_FLAG_MIN_COMMENTS of their own comments, written before the flag, on show.
+
+        Sign-up signs learners in at once, so without this a few fresh accounts could hide any
+        comment. Judged at the moment of each flag, so waiting does not make old flags count.
+        """
+        verified = EmailAddress.objects.filter(user=OuterRef("user_id"), verified=True)
+        age = timedelta(days=settings.COMMENTS_FLAG_MIN_ACCOUNT_DAYS)
+        flags = self.filter(
+            Exists(verified), user__is_active=True, user__date_joined__lte=F("created_at") - age
+        )
+        if settings.COMMENTS_FLAG_MIN_COMMENTS > 0:
+            own = (
+                Comment.objects.shown()
+                .filter(author=OuterRef("user_id"), created_at__lt=OuterRef("created_at"))
+                .order_by()
+                .values("author")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            flags = flags.annotate(
+                own_comments=Coalesce(Subquery(own, output_field=models.IntegerField()), 0)
+            ).filter(own_comments__gte=settings.COMMENTS_FLAG_MIN_COMMENTS)
+        return flags
+
+
 class CommentFlag(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
     user = models.ForeignKey(
@@ -156,6 +189,8 @@ class CommentFlag(models.Model):
         max_length=20, choices=FlagResolution.choices, default=FlagResolution.PENDING
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentFlagQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -46,6 +46,45 @@ def _send_after_commit(signal: Signal, *, sender: type, user: AbstractBaseUser, 
     transaction.on_commit(partial(signal.send, sender=sender, user=user, key=key), robust=True)
 
 
+def _stands(comment: Comment) -> bool:
+    """Whether a comment counts toward achievements: neither deleted by its author nor hidden
+    by moderators. Hidden by flags only (awaiting review), it still counts: nobody judged it."""
+    return not comment.is_removed and comment.moderation != Moderation.HIDDEN
+
+
+def _progress_tell(comment: Comment, *, counts: bool) -> None:
+    """Tell progress, after commit, that what `comment` earned counts again or no longer does.
+
+    A comment counts for its author while it stands; a reply counts for the author of the
+    comment it answers while both stand. So this covers the comment's author, its parent's
+    author, and its own author again for the replies others wrote to it. Withdrawing what was
+    never counted, or counting twice, changes nothing: progress keys events by comment.
+    """
+    posted = signals.comment_posted if counts else signals.comment_withdrawn
+    replied = signals.reply_received if counts else signals.reply_withdrawn
+    author = comment.author
+    if author is not None:
+        _send_after_commit(posted, sender=Comment, user=author, key=f"comment:{comment.pk}")
+    parent = comment.parent
+    if (
+        parent is not None
+        and parent.author is not None
+        and parent.author_id != comment.author_id
+        and (not counts or _stands(parent))
+    ):
+        _send_after_commit(replied, sender=Comment, user=parent.author, key=f"comment:{comment.pk}")
+    if author is None:
+        return
+    for reply in comment.replies.all():
+        if reply.author_id in (None, author.pk) or (counts and not _stands(reply)):
+            continue
+        _send_after_commit(replied, sender=Comment, user=author, key=f"comment:{reply.pk}")
+
+
+def _with_what_progress_needs(comments: QuerySet) -> QuerySet:
+    return comments.select_related("author", "parent__author").prefetch_related("replies")
+
+
 def replies_wanted(*, user: AbstractBaseUser, lesson: Lesson) -> bool:
     """Whether the learner hears about replies on this lesson's thread (yes, unless turned off)."""
     return not ThreadSubscription.objects.filter(user=user, lesson=lesson, is_active=False).exists()
@@ -84,12 +123,18 @@ def comment_edit(*, comment: Comment, body: str) -> Comment:
 
 @transaction.atomic
 def comment_delete(*, comment: Comment) -> None:
-    """The author takes their comment back: the text goes, the place in the thread stays."""
+    """The author takes their comment back: the text goes, the place in the thread stays, and
+    what it earned goes too (so posting and deleting earns nothing)."""
+    # As stored now, whatever the caller's copy says: moderators may have hidden it meanwhile.
+    comment.refresh_from_db(fields=["is_removed", "moderation"])
+    stood = _stands(comment)
     comment.is_removed = True
     comment.body = ""
     comment.save(update_fields=["is_removed", "body"])
     # Nothing left to read behind these.
     Notification.objects.filter(comment=comment).delete()
+    if stood:
+        _progress_tell(comment, counts=False)
 
 
 def thread_subscription_set(*, user: AbstractBaseUser, lesson: Lesson, active: bool) -> None:
@@ -115,12 +160,14 @@ def comment_flag(*, comment: Comment, user: AbstractBaseUser, reason: str, note:
     return created
 
 
-def _pending_flags(comment: Comment) -> int:
-    return comment.flags.filter(resolution=FlagResolution.PENDING).count()
+def _flags_that_hide(comment: Comment) -> int:
+    """Pending flags that count toward hiding (CommentFlagQuerySet.counting_toward_hiding);
+    the others still put the comment in the moderation queue."""
+    return CommentFlag.objects.filter(comment=comment).pending().counting_toward_hiding().count()
 
 
 def _hide_if_flagged_enough(comment: Comment) -> None:
-    if _pending_flags(comment) >= settings.COMMENTS_FLAGS_TO_HIDE:
+    if _flags_that_hide(comment) >= settings.COMMENTS_FLAGS_TO_HIDE:
         Comment.objects.filter(pk=comment.pk, moderation=Moderation.VISIBLE).update(
             moderation=Moderation.AWAITING_REVIEW
         )
@@ -131,7 +178,7 @@ def flag_withdraw(*, flag: CommentFlag) -> None:
     """A learner takes back their own flag while staff have not reviewed it."""
     comment = flag.comment
     flag.delete()
-    if _pending_flags(comment) < settings.COMMENTS_FLAGS_TO_HIDE:
+    if _flags_that_hide(comment) < settings.COMMENTS_FLAGS_TO_HIDE:
         Comment.objects.filter(pk=comment.pk, moderation=Moderation.AWAITING_REVIEW).update(
             moderation=Moderation.VISIBLE
         )
@@ -151,18 +198,44 @@ def _flags_resolve(ids: list[int], resolution: str) -> None:
 
 @transaction.atomic
 def comments_hide(*, comments: Iterable[Comment] | QuerySet) -> int:
-    """Staff hide comments; the flags on them were right."""
+    """Staff hide comments; the flags on them were right, and what they earned is withdrawn."""
     ids = _ids(comments)
     _flags_resolve(ids, FlagResolution.UPHELD)
-    return Comment.objects.filter(id__in=ids).update(moderation=Moderation.HIDDEN)
+    standing = [comment.pk for comment in Comment.objects.filter(id__in=ids) if _stands(comment)]
+    count = Comment.objects.filter(id__in=ids).update(moderation=Moderation.HIDDEN)
+    for comment in _with_what_progress_needs(Comment.objects.filter(id__in=standing)):
+        _progress_tell(comment, counts=False)
+    return count
 
 
 @transaction.atomic
 def comments_restore(*, comments: Iterable[Comment] | QuerySet) -> int:
-    """Staff show hidden comments again; pending flags on them are dismissed."""
+    """Staff show hidden comments again; pending flags on them are dismissed, and what the
+    comments staff had hidden earned counts again."""
     ids = _ids(comments)
     _flags_resolve(ids, FlagResolution.DISMISSED)
-    return Comment.objects.filter(id__in=ids).update(moderation=Moderation.VISIBLE)
+    hidden = list(
+        Comment.objects.filter(id__in=ids, moderation=Moderation.HIDDEN).values_list(
+            "pk", flat=True
+        )
+    )
+    count = Comment.objects.filter(id__in=ids).update(moderation=Moderation.VISIBLE)
+    # Read after the update, so that a reply restored with its parent counts for both.
+    for comment in _with_what_progress_needs(Comment.objects.filter(id__in=hidden)):
+        if _stands(comment):
+            _progress_tell(comment, counts=True)
+    return count
+
+
+def comment_moderation_set(*, comment: Comment, moderation: str) -> None:
+    """Staff set one comment's moderation state (the comment's page in admin)."""
+    if moderation == Moderation.HIDDEN:
+        comments_hide(comments=[comment])
+    elif moderation == Moderation.VISIBLE:
+        comments_restore(comments=[comment])
+    else:
+        Comment.objects.filter(pk=comment.pk).update(moderation=moderation)
+    comment.moderation = moderation
 
 
 @transaction.atomic
@@ -251,8 +324,11 @@ def notification_email_send(*, notification_id: int) -> bool:
         notification = (
             Notification.objects.for_list()
             .select_related("recipient__learner_profile")
-            .get(pk=notification_id)
+            .filter(pk=notification_id)
+            .first()
         )
+        if notification is None:  # its comment was deleted before the email went out
+            return False
         message = emails.notification_message(notification)
         if message is None:
             return False

@@ -62,22 +62,31 @@ def _thread_url(lesson: Lesson) -> str:
 # --- Posting -----------------------------------------------------------------------------------
 
 
+def _writing_too_fast(request: HttpRequest, form: CommentForm) -> bool:
+    """Count a post or an edit against the learner's writing limit; beyond it, say so on the
+    form, which keeps the text. Edits share the limit with posts: an edit changes what every
+    reader of the thread sees as much as a new comment does."""
+    if not rate_limit_hit(
+        scope="comment", who=requester(request), rate=settings.COMMENTS_RATE_LIMIT
+    ):
+        return False
+    form.add_error(
+        None,
+        _(
+            "You are posting faster than Stream allows. Please wait a minute and send "
+            "it again: your text is kept below."
+        ),
+    )
+    return True
+
+
 def _post(
     request: HttpRequest, *, form: CommentForm, lesson: Lesson, parent: Comment | None
 ) -> HttpResponse:
     """Post a valid form, or show it again with its errors and the learner's text kept."""
     status = 200
     if form.is_valid():
-        if rate_limit_hit(
-            scope="comment", who=str(request.user.pk), rate=settings.COMMENTS_RATE_LIMIT
-        ):
-            form.add_error(
-                None,
-                _(
-                    "You are posting faster than Stream allows. Please wait a minute and send "
-                    "it again: your text is kept below."
-                ),
-            )
+        if _writing_too_fast(request, form):
             status = 429
         else:
             comment = comment_post(
@@ -125,12 +134,16 @@ def comment_update(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("This comment can no longer be edited."))
         return redirect(comment.get_absolute_url())
     form = CommentForm(request.POST or None, initial={"body": comment.body})
+    status = 200
     if request.method == "POST" and form.is_valid():
-        comment_edit(comment=comment, body=form.cleaned_data["body"])
-        messages.success(request, _("Your comment is updated."))
-        return redirect(comment.get_absolute_url())
+        if _writing_too_fast(request, form):
+            status = 429
+        else:
+            comment_edit(comment=comment, body=form.cleaned_data["body"])
+            messages.success(request, _("Your comment is updated."))
+            return redirect(comment.get_absolute_url())
     context = {"form": form, "lesson": comment.lesson, "comment": comment}
-    return render(request, "comments/comment_form.html", context)
+    return render(request, "comments/comment_form.html", context, status=status)
 
 
 @login_required
@@ -173,19 +186,33 @@ def comment_flag_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not comment.is_shown:
         return redirect(_thread_url(comment.lesson))
     form = FlagForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        created = comment_flag(
-            comment=comment,
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-        )
-        if created:
-            messages.success(request, _("Thank you. Moderators will take a look."))
+        if rate_limit_hit(
+            scope="flag", who=requester(request), rate=settings.COMMENTS_FLAG_RATE_LIMIT
+        ):
+            form.add_error(
+                None,
+                _(
+                    "You have flagged several comments in a short time. Please try again "
+                    "later: what you wrote is kept below."
+                ),
+            )
+            status = 429
         else:
-            messages.info(request, _("You have already flagged this comment."))
-        return redirect(comment.get_absolute_url())
-    return render(request, "comments/flag_form.html", {"form": form, "comment": comment})
+            created = comment_flag(
+                comment=comment,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+            if created:
+                messages.success(request, _("Thank you. Moderators will take a look."))
+            else:
+                messages.info(request, _("You have already flagged this comment."))
+            return redirect(comment.get_absolute_url())
+    context = {"form": form, "comment": comment}
+    return render(request, "comments/flag_form.html", context, status=status)
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -13,11 +14,17 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from courses.forms import LessonAdminForm, LessonOrderForm, LessonOrderFormSet, TagAdminForm
+from courses.content.files import CourseFile
+from courses.forms import (
+    LessonAdminForm,
+    LessonOrderForm,
+    LessonOrderFormSet,
+    ModelMessagesForm,
+    TagAdminForm,
+)
 from courses.models import Course, Lesson, LessonRevision, Status, Tag
 from courses.revisions import lesson_snapshot, revision_diff, revision_record, revision_restore
-from courses.services import course_as_file, lessons_set_status
-from courses.views import Position, lesson_position
+from courses.services import lessons_set_status
 
 ADMIN_CSS = {"all": ["admin_stream/admin.css"]}
 
@@ -39,6 +46,7 @@ class EditedInAdmin:
 
 @admin.register(Course)
 class CourseAdmin(EditedInAdmin, admin.ModelAdmin):
+    form = ModelMessagesForm
     list_display = ["title", "slug", "order", "status", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "slug", "tagline"]
@@ -47,14 +55,24 @@ class CourseAdmin(EditedInAdmin, admin.ModelAdmin):
 
     def has_edits(self, obj: Course, form) -> bool:
         saved = Course.objects.get(pk=obj.pk)
-        return course_as_file(saved).content() != course_as_file(obj).content()
+        return CourseFile.from_course(saved).meaning() != CourseFile.from_course(obj).meaning()
+
+
+class LessonChangeList(ChangeList):
+    """The lesson list, each lesson with its position on the site, in one query for the page."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        lessons = list(self.result_list)
+        for lesson, position in zip(lessons, Lesson.objects.positions(lessons), strict=True):
+            lesson.site_position = position
 
 
 @admin.register(Lesson)
 class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
     form = LessonAdminForm
     list_display = [
-        "course", "number_label", "order", "title", "status_label", "minutes", "xp",
+        "course", "number_label", "order", "title", "status_or_schedule", "minutes", "xp",
         "last_edited",
     ]  # fmt: skip
     list_display_links = ["title"]
@@ -84,7 +102,7 @@ class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
             },
         ),
         (_("Details"), {"fields": ["minutes", "level", "xp", "tags"]}),
-        (_("Summary"), {"fields": ["summary", "summary_by"]}),
+        (_("Summary"), {"fields": ["summary", "persona"]}),
         (
             _("Content"),
             {
@@ -104,8 +122,8 @@ class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
     class Media:
         css = ADMIN_CSS
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_numbers()
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return LessonChangeList
 
     def get_changelist_form(self, request, **kwargs):
         return LessonOrderForm
@@ -116,12 +134,13 @@ class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("No."), ordering="order")
     def number_label(self, lesson: Lesson) -> str:
-        if not lesson.is_published:
+        position = getattr(lesson, "site_position", None) or lesson.position()
+        if position.number is None:
             return "—"
-        return f"{lesson.number:02d} / {lesson.published_total:02d}"
+        return f"{position.number:02d} / {position.total:02d}"
 
     @admin.display(description=_("status"), ordering="status")
-    def status_label(self, lesson: Lesson) -> str:
+    def status_or_schedule(self, lesson: Lesson) -> str:
         if lesson.is_scheduled:
             when = timezone.localtime(lesson.publish_at).strftime("%Y-%m-%d %H:%M")
             return gettext("scheduled for %(when)s") % {"when": when}
@@ -238,14 +257,9 @@ class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
             )
         lesson = form.save(commit=False)  # an unsaved instance: nothing is written
         lesson.render()  # what Lesson.save() does before it writes
-        if lesson.pk:
-            position = lesson_position(lesson)
-        else:
-            total = Lesson.objects.published().filter(course=lesson.course).count()
-            position = Position(number=None, total=total, previous=None, next=None)
         context = {
             "lesson": LessonPreview(lesson, tags=form.cleaned_data.get("tags", [])),
-            "position": position,
+            "position": lesson.position(),  # where the lesson will stand once saved
             "preview": True,
         }
         return TemplateResponse(request, "courses/preview.html", context)

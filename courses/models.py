@@ -1,14 +1,30 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.positions import Position, lesson_positions
+from courses.validators import (
+    MINUTES,
+    ORDER,
+    TAG_INVALID,
+    TOO_LONG,
+    XP,
+    duplicate_message,
+    validate_one_line,
+    validate_slug,
+    validate_tag,
+)
 from lessons.markup import render_lesson_markdown
+
+DEFAULT_PERSONA = "피파"  # who speaks a lesson's one-line summary, unless its file says
+DEFAULT_XP = 50
 
 
 class Status(models.TextChoices):
@@ -51,6 +67,12 @@ class ContentSource(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def edited_since_loaded(self) -> bool:
+        return self.edited_at is not None and (
+            self.loaded_at is None or self.edited_at > self.loaded_at
+        )
+
 
 class CourseQuerySet(models.QuerySet):
     def published(self) -> CourseQuerySet:
@@ -69,13 +91,30 @@ class CourseQuerySet(models.QuerySet):
         )
 
 
+def slug_field(**kwargs) -> models.CharField:
+    # A CharField rather than a SlugField: Django's looser slug check (capitals, underscores)
+    # would only add a second, differently worded message beside validate_slug's.
+    return models.CharField(
+        max_length=100,
+        validators=[validate_slug],
+        error_messages={"max_length": TOO_LONG},
+        **kwargs,
+    )
+
+
+def text_field(max_length: int, **kwargs) -> models.CharField:
+    return models.CharField(
+        max_length=max_length, error_messages={"max_length": TOO_LONG}, **kwargs
+    )
+
+
 class Course(ContentSource):
-    slug = models.SlugField(max_length=100, unique=True)
-    title = models.CharField(max_length=200)
-    tagline = models.CharField(max_length=300, blank=True)
+    slug = slug_field(unique=True)
+    title = text_field(200)
+    tagline = text_field(300, blank=True)
     intro_md = models.TextField("introduction (markdown)", blank=True)
     intro_html = models.TextField(blank=True, editable=False)
-    order = models.IntegerField(default=0)
+    order = models.IntegerField(default=0, validators=ORDER.validators())
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -98,17 +137,14 @@ class Course(ContentSource):
     def render(self) -> None:
         self.intro_html = render_lesson_markdown(self.intro_md).html
 
-    @property
-    def edited_since_loaded(self) -> bool:
-        return _edited_since_loaded(self)
-
-
-def _edited_since_loaded(obj: Course | Lesson) -> bool:
-    return obj.edited_at is not None and (obj.loaded_at is None or obj.edited_at > obj.loaded_at)
-
 
 class Tag(models.Model):
-    slug = models.SlugField(max_length=50, unique=True)
+    slug = models.CharField(
+        max_length=50,
+        unique=True,
+        validators=[validate_tag],
+        error_messages={"max_length": TAG_INVALID},
+    )
 
     class Meta:
         ordering = ["slug"]
@@ -141,30 +177,45 @@ class LessonQuerySet(models.QuerySet):
         """What a list of lessons shows: no bodies, and tags in one extra query."""
         return self.defer(*HEAVY_LESSON_FIELDS).prefetch_related("tags")
 
-    def with_numbers(self) -> LessonQuerySet:
-        """Annotate `number` (place among the course's published lessons, as on the site) and
-        `published_total`; number is only meaningful for lessons that are published now."""
-        siblings = Lesson.objects.published().filter(course=models.OuterRef("course"))
-        before = siblings.filter(
-            Q(order__lt=models.OuterRef("order"))
-            | Q(order=models.OuterRef("order"), id__lt=models.OuterRef("id"))
+    def in_sequence(self) -> LessonQuerySet:
+        """In the order a course's lessons are read (and numbered: courses.positions)."""
+        return self.order_by("order", "id")
+
+    def positions(self, lessons: Sequence[Lesson]) -> list[Position]:
+        """Where each of `lessons` (saved or not, of any courses) stands on the site, in one
+        query for them all."""
+        published = (
+            self.published()
+            .filter(course_id__in={lesson.course_id for lesson in lessons})
+            .only("id", "course_id", "slug", "title", "order")
+            .order_by()  # lesson_positions puts them in sequence
         )
-        return self.annotate(number=_count(before) + 1, published_total=_count(siblings))
+        return lesson_positions(lessons, published=published)
 
 
-def _count(queryset: models.QuerySet) -> Coalesce:
-    counts = queryset.order_by().values("course").annotate(n=Count("id")).values("n")
-    return Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
+class LessonLevel(models.IntegerChoices):
+    BEGINNER = 1, _("Beginner")
+    INTERMEDIATE = 2, _("Intermediate")
+    ADVANCED = 3, _("Advanced")
 
 
 class Lesson(ContentSource):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="lessons")
-    slug = models.SlugField(max_length=100)
-    title = models.CharField(max_length=200)
-    order = models.PositiveIntegerField(default=0)
-    minutes = models.PositiveSmallIntegerField(default=10)
-    level = models.PositiveSmallIntegerField(default=1)
-    xp = models.PositiveIntegerField("XP", default=50)
+    slug = slug_field(db_index=True)
+    title = text_field(200)
+    # Plain integer fields: the range validators and constraints say more than "positive", and a
+    # Positive* field would give the admin form a second minimum in other words.
+    order = models.IntegerField(default=0, validators=ORDER.validators())
+    minutes = models.SmallIntegerField(default=10, validators=MINUTES.validators())
+    level = models.PositiveSmallIntegerField(
+        choices=LessonLevel.choices,
+        default=LessonLevel.BEGINNER,
+        error_messages={
+            "invalid_choice": "unknown level %(value)r: use "
+            + " or ".join(str(level) for level in LessonLevel.values)
+        },
+    )
+    xp = models.IntegerField("XP", default=DEFAULT_XP, validators=XP.validators())
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         _("publish date"),
@@ -175,8 +226,8 @@ class Lesson(ContentSource):
             "appears by itself."
         ),
     )
-    summary = models.TextField(blank=True)
-    summary_by = models.CharField(max_length=50, default="피파")
+    summary = text_field(500, blank=True, validators=[validate_one_line])
+    persona = text_field(50, default=DEFAULT_PERSONA)
     body_md = models.TextField("body (markdown)", blank=True)
     body_html = models.TextField(blank=True, editable=False)
     toc = models.JSONField(default=list, blank=True, editable=False)
@@ -194,7 +245,16 @@ class Lesson(ContentSource):
     class Meta:
         ordering = ["course", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "slug"], name="lesson_slug_unique_in_course")
+            models.UniqueConstraint(fields=["course", "slug"], name="lesson_slug_unique_in_course"),
+            ORDER.constraint("order", name="lesson_order_in_range"),
+            MINUTES.constraint("minutes", name="lesson_minutes_in_range"),
+            XP.constraint("xp", name="lesson_xp_in_range"),
+            models.CheckConstraint(
+                condition=Q(level__in=LessonLevel.values), name="lesson_level_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(summary__contains="\n"), name="lesson_summary_one_line"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,7 +274,11 @@ class Lesson(ContentSource):
     @property
     def is_published(self) -> bool:
         """Learners can see it now (the same rule as LessonQuerySet.published, for one row)."""
-        return self.status == Status.PUBLISHED and not self.is_scheduled
+        return (
+            self.status == Status.PUBLISHED
+            and not self.is_scheduled
+            and self.course.status == Status.PUBLISHED
+        )
 
     @property
     def is_scheduled(self) -> bool:
@@ -224,15 +288,41 @@ class Lesson(ContentSource):
             and self.publish_at > timezone.now()
         )
 
-    def get_status_display(self) -> str:
-        # Staff see a scheduled lesson on the site with a badge: it should not say "published".
+    @property
+    def status_label(self) -> str:
+        """The status as the site shows it: a published lesson waiting for its publish date is
+        "scheduled" (staff see it with a badge; it should not say "published")."""
         if self.is_scheduled:
             return str(_("scheduled"))
-        return str(Status(self.status).label) if self.status in Status.values else self.status
+        return self.get_status_display()
 
     @property
-    def edited_since_loaded(self) -> bool:
-        return _edited_since_loaded(self)
+    def title_and_source(self) -> str:
+        """How a message names the lesson: “Title”, and its file if it has one."""
+        return f"“{self.title}”" + (f", {self.source_path}" if self.source_path else "")
+
+    def position(self) -> Position:
+        """Where it stands among its course's published lessons ("Lesson 03 of 10")."""
+        return Lesson.objects.positions([self])[0]
+
+    def clashes(self) -> dict[str, str]:
+        """{field: message} for another lesson of the course with the same slug, or (among
+        lessons not archived) the same order: the loader's duplicate checks, in its words,
+        against the database."""
+        others = Lesson.objects.filter(course_id=self.course_id).exclude(pk=self.pk)
+        clashes = {}
+        same_slug = others.filter(slug=self.slug).first()
+        if same_slug is not None:
+            clashes["slug"] = duplicate_message(
+                "lesson slug", self.slug, same_slug.title_and_source
+            )
+        if self.status != Status.ARCHIVED:
+            same_order = others.exclude(status=Status.ARCHIVED).filter(order=self.order).first()
+            if same_order is not None:
+                clashes["order"] = duplicate_message(
+                    "lesson order", self.order, same_order.title_and_source
+                )
+        return clashes
 
     def render(self) -> None:
         body = render_lesson_markdown(self.body_md)
@@ -249,6 +339,9 @@ class LessonRevision(models.Model):
         LOADED = "loaded", _("loaded from content/")
         RESTORED = "restored", _("restored")
         KEPT = "kept", _("kept before a forced load")
+
+    # Lesson fields renamed since revisions were first stored: {old name: new name}.
+    RENAMED_FIELDS = {"summary_by": "persona"}
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="revisions")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -269,3 +362,12 @@ class LessonRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lesson} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def lesson_data(self) -> dict:
+        """The stored lesson, with fields under their current names."""
+        return {self.RENAMED_FIELDS.get(name, name): value for name, value in self.data.items()}
+
+    @property
+    def changed_field_names(self) -> list[str]:
+        return [self.RENAMED_FIELDS.get(name, name) for name in self.changed_fields]

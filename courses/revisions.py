@@ -14,15 +14,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext as _
 
-from courses.forms import lesson_clashes
 from courses.models import Course, Lesson, LessonRevision, Tag
 
 # In the order the lesson form shows them.
 REVISION_FIELDS = (
     "course", "title", "slug", "status", "publish_at", "order", "minutes", "level", "xp", "tags",
-    "summary", "summary_by", "body_md", "takeaways_md", "exercise_md", "links",
+    "summary", "persona", "body_md", "takeaways_md", "exercise_md", "links",
 )  # fmt: skip
 TEXT_FIELDS = {"summary", "body_md", "takeaways_md", "exercise_md"}
 
@@ -43,10 +43,10 @@ def lesson_snapshot(lesson: Lesson, *, tags: list[str] | None = None) -> dict:
         "xp": lesson.xp,
         "tags": sorted(tags),
         "summary": lesson.summary,
-        "summary_by": lesson.summary_by,
-        "body_md": lesson.body_md.replace("\r\n", "\n"),
-        "takeaways_md": lesson.takeaways_md.replace("\r\n", "\n"),
-        "exercise_md": lesson.exercise_md.replace("\r\n", "\n"),
+        "persona": lesson.persona,
+        "body_md": normalize_newlines(lesson.body_md),
+        "takeaways_md": normalize_newlines(lesson.takeaways_md),
+        "exercise_md": normalize_newlines(lesson.exercise_md),
         "links": lesson.links,
     }
 
@@ -93,10 +93,10 @@ def revision_record(
 @transaction.atomic
 def revision_restore(*, revision: LessonRevision, user) -> LessonRevision:
     """Put the lesson back as it was in `revision`; raises ValidationError if that version would
-    now clash with another lesson (its slug or order taken since)."""
+    now clash with another lesson (its slug or order taken since), or break a limit made since."""
     lesson = Lesson.objects.select_for_update().select_related("course").get(pk=revision.lesson_id)
     before = lesson_snapshot(lesson)
-    data = revision.data
+    data = revision.lesson_data
     course = Course.objects.filter(slug=data.get("course")).first()
     if course is not None:
         lesson.course = course
@@ -105,7 +105,13 @@ def revision_restore(*, revision: LessonRevision, user) -> LessonRevision:
             continue
         setattr(lesson, name, data[name])
     lesson.publish_at = parse_datetime(data["publish_at"]) if data.get("publish_at") else None
-    clashes = lesson_clashes(lesson)
+    try:
+        lesson.clean_fields()
+    except ValidationError as error:
+        raise ValidationError(
+            [f"{name}: {message}" for name, messages in error for message in messages]
+        ) from None
+    clashes = lesson.clashes()
     if clashes:
         raise ValidationError(list(clashes.values()))
     lesson.edited_at, lesson.edited_by = timezone.now(), user
@@ -135,9 +141,10 @@ class FieldDiff:
 def revision_diff(revision: LessonRevision, lesson: Lesson) -> list[FieldDiff]:
     """What differs between `revision` and the lesson now, field by field."""
     current = lesson_snapshot(lesson)
+    stored = revision.lesson_data
     diffs = []
     for name in REVISION_FIELDS:
-        then, now = revision.data.get(name), current[name]
+        then, now = stored.get(name), current[name]
         if then == now:
             continue
         label = str(Lesson._meta.get_field(name).verbose_name)

@@ -6,8 +6,15 @@
 report, or raises `courses.content.ContentError` listing its problems. Any problem, from
 courses' own files or from a receiver, rolls the whole load back, so content and rules land
 together or not at all.
+
+`content_exporting` is sent by `courses.services.content_export` with `root` (the folder being
+written) and `force`. A receiver writes the files it owns under `root` from the database, in the
+format its loading side reads, and returns a `courses.services.ExportReport` of what it did
+(`ExportReport.write_file` applies the rules: an unchanged file is not rewritten, and a file
+holding work that was never loaded is only overwritten with `force`).
 """
 
 from django.dispatch import Signal
 
 content_loading = Signal()
+content_exporting = Signal()

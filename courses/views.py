@@ -1,46 +1,11 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from courses.models import Course, Lesson, Tag
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where a lesson stands among its course's published lessons."""
-
-    number: int | None  # None for a draft, which has no place in the published sequence yet
-    total: int
-    previous: dict | None
-    next: dict | None
-
-
-def lesson_position(lesson: Lesson) -> Position:
-    siblings = list(
-        Lesson.objects.published()
-        .filter(course_id=lesson.course_id)
-        .order_by("order", "id")
-        .values("id", "slug", "title", "order")
-    )
-    ids = [sibling["id"] for sibling in siblings]
-    if lesson.id in ids:
-        index = ids.index(lesson.id)
-        number = index + 1
-        before, after = siblings[:index], siblings[index + 1 :]
-    else:
-        number = None
-        before = [s for s in siblings if (s["order"], s["id"]) < (lesson.order, lesson.id)]
-        after = [s for s in siblings if (s["order"], s["id"]) > (lesson.order, lesson.id)]
-    return Position(
-        number=number,
-        total=len(siblings),
-        previous=before[-1] if before else None,
-        next=after[0] if after else None,
-    )
+from courses.positions import outline_positions
 
 
 class CatalogueView(ListView):
@@ -60,24 +25,19 @@ class CourseDetailView(DetailView):
     slug_url_kwarg = "course_slug"
 
     def get_queryset(self):
-        lessons = Lesson.objects.visible_to(self.request.user).outline().order_by("order", "id")
+        lessons = Lesson.objects.visible_to(self.request.user).outline().in_sequence()
         return Course.objects.visible_to(self.request.user).prefetch_related(
             Prefetch("lessons", queryset=lessons, to_attr="outline")
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        number = 0
-        numbered = []
-        for lesson in self.object.outline:
-            if lesson.is_published:
-                number += 1
-            numbered.append((number if lesson.is_published else None, lesson))
-        context["numbered_lessons"] = numbered
-        context["published_count"] = number
-        context["total_minutes"] = sum(
-            lesson.minutes for lesson in self.object.outline if lesson.is_published
-        )
+        outline = self.object.outline
+        numbers = [position.number for position in outline_positions(outline)]
+        context["numbered_lessons"] = list(zip(numbers, outline, strict=True))
+        numbered = [lesson for number, lesson in context["numbered_lessons"] if number]
+        context["published_count"] = len(numbered)
+        context["total_minutes"] = sum(lesson.minutes for lesson in numbered)
         return context
 
 
@@ -96,7 +56,7 @@ class LessonDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["position"] = lesson_position(self.object)
+        context["position"] = self.object.position()
         return context
 
 

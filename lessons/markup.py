@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
@@ -18,6 +19,12 @@ from markdown.extensions import Extension
 from markdown.extensions.codehilite import CodeHiliteExtension
 from markdown.extensions.toc import TocExtension, slugify_unicode
 from markdown.treeprocessors import Treeprocessor
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from lessons.text import strip_bidi_controls
 
 URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -121,8 +128,25 @@ def sanitize_lesson_html(raw: str) -> str:
 # --- Comments ----------------------------------------------------------------------------------
 # Anyone can write a comment, so the allowlist is short: text formatting, lists, quotes, code and
 # plain links (no images, headings or raw HTML). Raw HTML is shown as typed, never interpreted.
+#
+# Comments are rendered by markdown-it-py (CommonMark), not Python-Markdown: its parser is linear
+# on CommonMark's pathological inputs, where Python-Markdown takes seconds on 4,000 characters of
+# "[" and overflows the stack on nested lists. Lessons, written by instructors, keep
+# Python-Markdown and its extensions.
 
 COMMENT_TAGS = {"a", "blockquote", "br", "code", "em", "li", "ol", "p", "pre", "strong", "ul"}
+
+# Open blocks (a quote counts one, a list two: the list and its item) beyond which the rest of a
+# comment is shown as plain paragraphs, markers and all: ten quotes, five lists, or one more
+# level when a list opens across the line. Nobody needs more to discuss a lesson, and it keeps
+# the HTML, the sanitiser and the browser's layout shallow.
+COMMENT_MAX_BLOCK_DEPTH = 10
+# Emphasis (em, strong) inside emphasis beyond which the markers are shown as typed. The inline
+# parser pairs markers without nesting calls, so "a*a**a***…" would otherwise nest without end.
+COMMENT_MAX_INLINE_DEPTH = 4
+# markdown-it's own guard, for inline nesting (emphasis in links in …) and recursion. It drops
+# blocks nested deeper than this outright, which _flatten_deep_blocks never lets happen.
+COMMENT_MAX_NESTING = 20
 
 _comment_cleaner = nh3.Cleaner(
     tags=COMMENT_TAGS,
@@ -133,14 +157,74 @@ _comment_cleaner = nh3.Cleaner(
 )
 
 
-def _comment_markdown() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=["fenced_code", "nl2br", "sane_lists"], output_format="html")
-    # Without its HTML block and inline HTML processors, Python-Markdown escapes raw HTML.
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
+def _flatten_deep_blocks(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """At the depth limit, read every line up to the next blank one as a plain paragraph."""
+    if silent or state.level < COMMENT_MAX_BLOCK_DEPTH:
+        return False
+    next_line = start_line + 1
+    while next_line < end_line and not state.isEmpty(next_line):
+        # A line less indented than this block belongs to the blocks around it.
+        if 0 <= state.sCount[next_line] < state.blkIndent:
+            break
+        next_line += 1
+    state.line = next_line
+    state.push("paragraph_open", "p", 1).map = [start_line, next_line]
+    inline = state.push("inline", "", 0)
+    inline.content = state.getLines(start_line, next_line, state.blkIndent, False).strip()
+    inline.map = [start_line, next_line]
+    inline.children = []
+    state.push("paragraph_close", "p", -1)
+    return True
+
+
+def _as_typed(token: Token) -> None:
+    token.type, token.tag, token.nesting, token.content = "text", "", 0, token.markup
+
+
+def _flatten_deep_emphasis(state: StateCore) -> None:
+    """Beyond COMMENT_MAX_INLINE_DEPTH, show emphasis markers as text instead of nesting."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        opened: list[Token] = []
+        depth = 0
+        for token in block.children:
+            if token.nesting == 1:
+                if token.type in {"em_open", "strong_open"} and depth >= COMMENT_MAX_INLINE_DEPTH:
+                    _as_typed(token)
+                else:
+                    depth += 1
+                opened.append(token)
+            elif token.nesting == -1 and opened:
+                if opened.pop().type == "text":  # its opening marker was shown as typed
+                    _as_typed(token)
+                else:
+                    depth -= 1
+
+
+@cache
+def _comment_markdown() -> MarkdownIt:
+    # One parser for every comment, built once: markdown-it keeps each document's state in
+    # objects of its own, so a configured MarkdownIt is safe to share between threads.
+    md = MarkdownIt(
+        "commonmark",
+        {
+            "html": False,  # raw HTML is escaped, shown as typed
+            "linkify": False,  # only links written as links
+            "typographer": False,
+            "breaks": True,  # a new line is a line break, as learners expect from a text box
+            "xhtmlOut": False,
+            "maxNesting": COMMENT_MAX_NESTING,
+        },
+    )
+    md.disable(["image", "heading", "lheading", "hr", "html_block", "html_inline"])
+    md.block.ruler.before("table", "flatten_deep_blocks", _flatten_deep_blocks)
+    md.core.ruler.after("inline", "flatten_deep_emphasis", _flatten_deep_emphasis)
     return md
 
 
 def render_comment(text: str) -> str:
     """Render a learner's comment (a small markdown subset) to sanitised HTML."""
-    return _comment_cleaner.clean(_comment_markdown().convert(text))
+    html_out = _comment_cleaner.clean(_comment_markdown().render(text))
+    # Entities such as &#x202E; would bring back the controls the comment form strips.
+    return strip_bidi_controls(html_out).strip()

@@ -10,7 +10,7 @@ class ProgressConfig(AppConfig):
     def ready(self) -> None:
         from accounts.signals import learner_data_requested
         from comments import signals as comment_signals
-        from courses.signals import content_loading
+        from courses.signals import content_exporting, content_loading
         from progress import receivers
 
         # The comments app announces what happened; progress decides what it earns.
@@ -20,8 +20,15 @@ class ProgressConfig(AppConfig):
         comment_signals.reply_received.connect(
             receivers.record_reply_received, dispatch_uid="progress-reply-received"
         )
+        comment_signals.comment_withdrawn.connect(
+            receivers.withdraw_comment_posted, dispatch_uid="progress-comment-withdrawn"
+        )
+        comment_signals.reply_withdrawn.connect(
+            receivers.withdraw_reply_received, dispatch_uid="progress-reply-withdrawn"
+        )
         comment_signals.report_confirmed.connect(
             receivers.record_report_confirmed, dispatch_uid="progress-report-confirmed"
         )
         content_loading.connect(receivers.load_rules, dispatch_uid="progress-rules")
+        content_exporting.connect(receivers.export_rules, dispatch_uid="progress-rules-export")
         learner_data_requested.connect(receivers.learner_data, dispatch_uid="progress-data")

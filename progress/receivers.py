@@ -1,7 +1,9 @@
 """What progress hears from the floors below it and from comments; each receiver calls a service."""
 
+from courses.services import ExportReport
 from progress import exports
-from progress.services import event_record, rules_load
+from progress.rules_export import rules_export
+from progress.services import event_record, event_withdraw, rules_load
 
 
 def record_comment_posted(sender, *, user, key: str, **kwargs) -> None:
@@ -10,6 +12,14 @@ def record_comment_posted(sender, *, user, key: str, **kwargs) -> None:
 
 def record_reply_received(sender, *, user, key: str, **kwargs) -> None:
     event_record(user=user, kind="replies_received", key=key)
+
+
+def withdraw_comment_posted(sender, *, user, key: str, **kwargs) -> None:
+    event_withdraw(user=user, kind="comments_posted", key=key)
+
+
+def withdraw_reply_received(sender, *, user, key: str, **kwargs) -> None:
+    event_withdraw(user=user, kind="replies_received", key=key)
 
 
 def record_report_confirmed(sender, *, user, key: str, **kwargs) -> None:
@@ -23,3 +33,7 @@ def learner_data(sender, *, user, **kwargs) -> dict:
 def load_rules(sender, *, root, **kwargs) -> dict[str, str]:
     report = rules_load(root=root)
     return {"levels": report.levels, "achievements": report.achievements}
+
+
+def export_rules(sender, *, root, force: bool, **kwargs) -> ExportReport:
+    return rules_export(root=root, force=force)

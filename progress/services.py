@@ -22,6 +22,7 @@ from progress.models import (
     EarnedAchievement,
     LearnerEvent,
     Level,
+    Rule,
     XPEntry,
 )
 from progress.rules_files import ACHIEVEMENTS_FILE, LEVELS_FILE, parse_achievements, parse_levels
@@ -121,6 +122,18 @@ def event_record(*, user, kind: str, key: str) -> Outcome:
     return outcome
 
 
+def event_withdraw(*, user, kind: str, key: str) -> list[Achievement]:
+    """Another app takes back what it told progress (a comment deleted or hidden by
+    moderators): the event stops counting, and achievements it made possible are revoked with
+    their XP. Returns the achievements revoked; withdrawing an unknown event changes nothing.
+    """
+    with transaction.atomic():
+        withdrawn, _by_model = LearnerEvent.objects.filter(user=user, kind=kind, key=key).delete()
+        if not withdrawn:
+            return []
+        return _achievements_revoke(user=user, rule=kind)
+
+
 def learner_numbers(user) -> rules.LearnerNumbers:
     completed = dict(Completion.objects.filter(user=user).values_list("lesson_id", "completed_at"))
     published = list(Lesson.objects.published().values_list("id", "course_id"))
@@ -171,6 +184,43 @@ def _achievements_award(*, user, outcome: Outcome) -> None:
                         at=now,
                         achievement=achievement,
                     )
+
+
+def _achievements_revoke(*, user, rule: str) -> list[Achievement]:
+    """Revoke the learner's achievements of `rule` that their numbers no longer earn, with
+    their XP, and then the level achievements that XP had carried them to.
+
+    Only what the withdrawn event can have earned is looked at: an achievement that lapsed for
+    another reason (a new lesson in a course they had finished, a changed level curve) stays.
+    """
+    revoked: list[Achievement] = []
+    watched = {rule}
+    level_before = learner_numbers(user).level
+    for _round in range(rules.MAX_AWARD_ROUNDS):
+        numbers = learner_numbers(user)
+        lapsed = [
+            earned
+            for earned in EarnedAchievement.objects.filter(
+                user=user, achievement__rule__in=watched
+            ).select_related("achievement")
+            if not rules.qualifies(earned.achievement.rule, earned.achievement.threshold, numbers)
+            # A level achievement goes only if the XP taken back here dropped the level below it.
+            and (
+                earned.achievement.rule != Rule.LEVEL_REACHED
+                or earned.achievement.threshold <= level_before
+            )
+        ]
+        if not lapsed:
+            break
+        achievements = [earned.achievement for earned in lapsed]
+        EarnedAchievement.objects.filter(id__in=[earned.id for earned in lapsed]).delete()
+        xp_taken, _by_model = XPEntry.objects.filter(
+            user=user, source__in=[f"achievement:{a.slug}" for a in achievements]
+        ).delete()
+        revoked += achievements
+        if xp_taken:
+            watched.add(Rule.LEVEL_REACHED)
+    return revoked
 
 
 def announcements_take(*, user) -> list[Achievement]:

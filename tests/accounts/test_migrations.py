@@ -7,7 +7,6 @@ from django.db.migrations.executor import MigrationExecutor
 
 from accounts.models import LearnerProfile
 
-
 LAST_WITH_PROFILE_IN_PROGRESS = (
     "progress",
     "0002_achievement_level_completion_earnedachievement_and_more",

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from comments.models import CommentFlag
 from comments.exports import learner_data
+from comments.models import CommentFlag
 from comments.services import comment_post, report_file
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.models import Comment, CommentFlag, FlagResolution, Moderation
 from comments.services import comment_flag, comment_post
@@ -10,12 +14,16 @@ pytestmark = pytest.mark.django_db
 
 
 def flaggers(count: int, prefix: str = "flagger") -> list:
-    return [
-        get_user_model().objects.create_user(
-            username=f"{prefix}{n}", email=f"{prefix}{n}@example.com"
+    """Learners whose flags count toward hiding: verified addresses, accounts a month old."""
+    joined = timezone.now() - timedelta(days=30)
+    users = []
+    for n in range(count):
+        user = get_user_model().objects.create_user(
+            username=f"{prefix}{n}", email=f"{prefix}{n}@example.com", date_joined=joined
         )
-        for n in range(count)
-    ]
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        users.append(user)
+    return users
 
 
 def test_learner_flags_a_comment_once(jun, learner, lesson):

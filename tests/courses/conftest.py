@@ -56,7 +56,7 @@ def lesson_form_data(lesson: Lesson, **changes) -> dict:
         "xp": lesson.xp,
         "tags": [tag.pk for tag in lesson.tags.all()],
         "summary": lesson.summary,
-        "summary_by": lesson.summary_by,
+        "persona": lesson.persona,
         "body_md": lesson.body_md,
         "takeaways_md": lesson.takeaways_md,
         "exercise_md": lesson.exercise_md,

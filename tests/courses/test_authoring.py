@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Lesson, LessonRevision, Status
-from courses.views import lesson_position
 from tests.courses.conftest import lesson_form_data
 
 pytestmark = pytest.mark.django_db
@@ -200,9 +199,8 @@ def test_preview_with_invalid_form_shows_the_problems(instructor_client, course_
     assert "bad URL &#x27;nope&#x27;" in response.content.decode()
 
 
-def test_preview_needs_lesson_permissions(client, course_tree, django_user_model):
-    staff = django_user_model.objects.create_user(username="s", password="x", is_staff=True)
-    client.force_login(staff)
+def test_preview_needs_lesson_permissions(client, course_tree, staff_user):
+    client.force_login(staff_user)  # staff, but not an instructor
     lesson = Lesson.objects.get(slug="first")
     url = reverse("admin:courses_lesson_preview", args=[lesson.pk])
     assert client.post(url, lesson_form_data(lesson)).status_code == 403
@@ -220,7 +218,7 @@ def test_lesson_scheduled_for_tomorrow_appears_tomorrow_by_itself(client, course
     course_page = text_of(client.get(third.course.get_absolute_url()))
     assert "2 lessons" in course_page and third.title not in course_page
     second = Lesson.objects.get(slug="second")
-    assert lesson_position(second).total == 2
+    assert second.position().total == 2
     assert 'rel="next"' not in text_of(client.get(second.get_absolute_url()))
 
     later = tomorrow + timedelta(minutes=1)
@@ -232,10 +230,10 @@ def test_lesson_scheduled_for_tomorrow_appears_tomorrow_by_itself(client, course
         assert Lesson.objects.published().count() == 3
 
 
-def test_staff_see_a_scheduled_lesson_badged_as_scheduled(staff_client, course_tree):
+def test_staff_see_a_scheduled_lesson_badged_as_scheduled(admin_client, course_tree):
     third = Lesson.objects.get(slug="third")
     Lesson.objects.filter(pk=third.pk).update(publish_at=timezone.now() + timedelta(days=1))
-    page = text_of(staff_client.get(third.get_absolute_url()))
+    page = text_of(admin_client.get(third.get_absolute_url()))
     assert "scheduled" in page and "Only staff can see this lesson." in page
 
 
@@ -282,8 +280,12 @@ def test_reordering_in_the_list_renumbers_lessons_everywhere(
     assert "Lesson 03 of 3" in text_of(client.get(first.get_absolute_url()))
     outline = text_of(client.get(third.course.get_absolute_url()))
     assert outline.index(third.title) < outline.index("Lesson second") < outline.index(first.title)
-    assert lesson_position(first).previous["slug"] == "second"
-    numbers = {row.slug: row.number for row in Lesson.objects.with_numbers()}
+    assert first.position().previous.slug == "second"
+    lessons = list(Lesson.objects.all())
+    numbers = {
+        lesson.slug: position.number
+        for lesson, position in zip(lessons, Lesson.objects.positions(lessons), strict=True)
+    }
     assert numbers == {"third": 1, "second": 2, "first": 3}
     assert first.edited_by.username == "ines"
 

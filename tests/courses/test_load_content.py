@@ -1,9 +1,13 @@
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.test.utils import CaptureQueriesContext
 
 from courses.content import ContentError
@@ -12,6 +16,8 @@ from courses.services import content_load
 from tests.courses.factories import lesson_text, write_course, write_lesson
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -43,7 +49,7 @@ def test_sample_content_loads_every_course_and_lesson_with_all_elements(content_
     assert lessons.filter(course__slug="generative-media", status=Status.PUBLISHED).count() == 10
     assert lessons.filter(course__slug="prompt-craft").count() >= 3
     for lesson in lessons:
-        assert lesson.summary and lesson.summary_by == "피파", lesson
+        assert lesson.summary and lesson.persona == "피파", lesson
         assert "<li>" in lesson.takeaways_html, lesson
         assert lesson.exercise_html.strip(), lesson
         assert lesson.links, lesson
@@ -255,5 +261,39 @@ def test_defaults_apply_when_optional_fields_are_left_out(tree):
     (tree / "course-a" / "03-plain.md").write_text(text, encoding="utf-8")
     content_load(root=tree)
     lesson = Lesson.objects.get(slug="plain")
-    assert (lesson.xp, lesson.level, lesson.summary_by) == (50, 1, "피파")
+    assert (lesson.xp, lesson.level, lesson.persona) == (50, 1, "피파")
     assert list(lesson.tags.all()) == []
+
+
+@pytest.mark.parametrize(
+    "command", [["load_content", "--check"], ["load_content"], ["export_content"]]
+)
+def test_a_database_never_migrated_is_named_as_the_problem(tmp_path, content_copy, command):
+    # A real run against an empty SQLite file: the test database is migrated already.
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        "DEBUG": "true",
+    }
+    path = tmp_path / "out" if command[0] == "export_content" else content_copy
+    result = subprocess.run(
+        [sys.executable, "manage.py", *command, str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "the database has no tables yet: run `manage.py migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_database_missing_a_migration_is_named_as_the_problem(tree):
+    recorder = MigrationRecorder(connection)
+    latest = recorder.migration_qs.filter(app="courses").order_by("-name").first()
+    latest.delete()
+    with pytest.raises(CommandError, match="not up to date") as excinfo:
+        load(tree)
+    assert f"courses.{latest.name}): run `manage.py migrate` first" in str(excinfo.value)
+    assert Lesson.objects.count() == 0

@@ -71,24 +71,24 @@ def test_last_lesson_links_back_but_not_forward(client, sample_content):
 
 
 def test_draft_lesson_is_404_for_learners_and_badged_for_staff(
-    client, staff_client, sample_content
+    client, admin_client, sample_content
 ):
     draft = Lesson.objects.filter(status=Status.DRAFT).first()
     assert draft is not None, "the sample content should include a draft lesson"
     assert client.get(draft.get_absolute_url()).status_code == 404
-    response = staff_client.get(draft.get_absolute_url())
+    response = admin_client.get(draft.get_absolute_url())
     assert response.status_code == 200
     assert 'class="badge badge--draft"' in text_of(response)
-    outline = staff_client.get(draft.course.get_absolute_url())
+    outline = admin_client.get(draft.course.get_absolute_url())
     assert draft.title in text_of(outline)
     assert draft.title not in text_of(client.get(draft.course.get_absolute_url()))
 
 
-def test_archived_lesson_is_404(client, staff_client, sample_content):
+def test_archived_lesson_is_404(client, admin_client, sample_content):
     lesson = Lesson.objects.published().first()
     Lesson.objects.filter(id=lesson.id).update(status=Status.ARCHIVED)
     assert client.get(lesson.get_absolute_url()).status_code == 404
-    assert staff_client.get(lesson.get_absolute_url()).status_code == 404
+    assert admin_client.get(lesson.get_absolute_url()).status_code == 404
 
 
 def test_unknown_pages_get_a_helpful_404(client, sample_content):

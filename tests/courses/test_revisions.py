@@ -92,10 +92,23 @@ def test_restore_refuses_a_slug_now_taken_by_another_lesson(instructor, course_t
     assert Lesson.objects.get(pk=first.pk).slug == "renamed"
 
 
-def test_restore_is_post_only_and_needs_change_permission(client, course_tree, django_user_model):
+def test_restore_is_post_only_and_needs_change_permission(client, course_tree, staff_user):
     lesson = Lesson.objects.get(slug="first")
     revision = lesson.revisions.get()
     url = reverse("admin:courses_lesson_revision_restore", args=[lesson.pk, revision.pk])
-    viewer = django_user_model.objects.create_user(username="v", password="x", is_staff=True)
-    client.force_login(viewer)
+    client.force_login(staff_user)  # staff, but not an instructor
     assert client.post(url).status_code == 403
+
+
+def test_revisions_stored_before_the_persona_rename_are_still_read(instructor, course_tree):
+    lesson = Lesson.objects.get(slug="first")
+    old = lesson.revisions.get()
+    data = {name: value for name, value in old.data.items() if name != "persona"}
+    LessonRevision.objects.filter(pk=old.pk).update(
+        data={**data, "summary_by": "옛이름"}, changed_fields=["title", "summary_by"]
+    )
+    old.refresh_from_db()
+    assert old.changed_field_names == ["title", "persona"]
+    assert [diff.name for diff in revision_diff(old, lesson)] == ["persona"]
+    revision_restore(revision=old, user=instructor)
+    assert Lesson.objects.get(pk=lesson.pk).persona == "옛이름"

@@ -245,3 +245,70 @@ def test_export_writes_lessons_made_in_admin_into_their_course_folder(
     made = Lesson.objects.get(slug="made-in-admin")
     assert made.source_path == "course-a/04-made-in-admin.md"
     assert not made.edited_since_loaded
+
+
+# The persona (a file's `persona`, the lesson's `persona` field)
+
+
+def test_the_persona_survives_a_load_export_round_trip(instructor_client, course_tree):
+    path = course_tree / "course-a" / "01-first.md"
+    path.write_text(path.read_text().replace("summary:", "persona: 코난\nsummary:", 1))
+    load(course_tree)
+    first = Lesson.objects.get(slug="first")
+    assert first.persona == "코난"
+
+    edit_in_admin(instructor_client, first, persona="미미")
+    assert "files: 1 written" in export(course_tree)
+    assert "persona: 미미\n" in path.read_text()
+    assert "lessons: 0 created, 0 updated, 3 unchanged" in load(course_tree)
+    assert Lesson.objects.get(slug="first").persona == "미미"
+
+
+# Levels and achievements: an export is a complete content/ folder
+
+
+def test_export_writes_the_rules_and_loading_them_back_changes_nothing(content_copy, tmp_path):
+    load(content_copy)
+    out = tmp_path / "exported"
+    output = export(out)
+    assert "wrote levels.yaml" in output and "wrote achievements.yaml" in output
+    again = load(out)
+    assert "levels: 11 unchanged" in again
+    assert "achievements: 0 created, 0 updated, 14 unchanged, 0 retired" in again
+    assert "courses: 0 created, 0 updated, 2 unchanged, 0 archived" in again
+    assert "files: 0 written" in export(out)
+
+
+def test_export_leaves_rules_files_that_say_the_same_untouched(content_copy):
+    load(content_copy)
+    before = {name: (content_copy / name).read_bytes() for name in RULES_FILES}
+    output = export(content_copy)
+    assert "files: 0 written" in output
+    assert {name: (content_copy / name).read_bytes() for name in RULES_FILES} == before
+
+
+def test_export_does_not_overwrite_a_rules_file_edited_since_it_was_loaded(content_copy):
+    load(content_copy)
+    levels = content_copy / "levels.yaml"
+    levels.write_text(levels.read_text().replace("xp: 200", "xp: 250"))
+    output = export(content_copy)
+    assert "skipped: 1" in output and "levels.yaml" in output
+    assert "xp: 250" in levels.read_text()
+    export(content_copy, "--force")
+    assert "xp: 250" not in levels.read_text() and "  xp: 200\n" in levels.read_text()
+    assert "levels: 11 unchanged" in load(content_copy)
+
+
+def test_rules_text_that_yaml_would_misread_is_quoted_on_export(content_copy, tmp_path):
+    achievements = content_copy / "achievements.yaml"
+    text = achievements.read_text().replace(
+        "name: {en: First steps, ko: 첫걸음}", 'name: {en: "Steps, first: #1", ko: "[첫걸음]"}'
+    )
+    achievements.write_text(text)
+    load(content_copy)
+    out = tmp_path / "exported"
+    export(out)
+    assert "achievements: 0 created, 0 updated, 14 unchanged" in load(out)
+
+
+RULES_FILES = ("levels.yaml", "achievements.yaml")

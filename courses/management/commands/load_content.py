@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from courses.content import ContentError
+from courses.management.migrations_check import require_migrated_database
 from courses.services import content_load
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path | None, check: bool, force: bool, **options) -> None:
         root = (path or settings.CONTENT_DIR).resolve()
+        require_migrated_database()
         try:
             report = content_load(root=root, check_only=check, force=force)
         except ContentError as exc:
@@ -48,5 +50,5 @@ class Command(BaseCommand):
         self.stdout.write(style(f"conflicts: {conflicts}"))
         for conflict in report.conflicts:
             self.stdout.write(self.style.WARNING(f"  {conflict}"))
-        for label, summary in report.others.items():
+        for label, summary in report.other_apps.items():
             self.stdout.write(f"{label}: {summary}")

@@ -1,0 +1,22 @@
+"""Reading, checking and writing the course and lesson files in `content/` (format:
+content/README.md).
+
+Files in, dataclasses and `file:line: field: message` problems out, and back again; nothing here
+writes to the database (courses.services.content_load does, once every file has passed). Each
+field is held to the limits of the model field of the same name (courses.validators), so the
+loader, the admin forms and the database agree.
+
+- problems: ContentProblem, ContentError
+- yaml_io: reading YAML with line numbers, writing YAML strings
+- files: what a course or lesson file says (CourseFile, LessonFile), from a file or a row
+- checks: the checks a file and the admin form share
+- blocks: the `!!! takeaways` and `!!! exercise` blocks of a lesson body
+- parsing: parse_course, parse_lesson
+- scan: finding the files under a content root
+- writing: format_course, format_lesson (export_content)
+"""
+
+from courses.content.problems import ContentError, ContentProblem
+from courses.content.yaml_io import YAMLSyntaxError, yaml_load, yaml_scalar
+
+__all__ = ["ContentError", "ContentProblem", "YAMLSyntaxError", "yaml_load", "yaml_scalar"]
