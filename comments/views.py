@@ -62,22 +62,28 @@ def _thread_url(lesson: Lesson) -> str:
 # --- Posting -----------------------------------------------------------------------------------
 
 
-def _writing_too_fast(request: HttpRequest, form: CommentForm) -> bool:
-    """Count a post or an edit against the learner's writing limit; beyond it, say so on the
-    form, which keeps the text. Edits share the limit with posts: an edit changes what every
-    reader of the thread sees as much as a new comment does."""
-    if not rate_limit_hit(
-        scope="comment", who=requester(request), rate=settings.COMMENTS_RATE_LIMIT
-    ):
+def _over_limit(request: HttpRequest, form, *, scope: str, rate: str, message: str) -> bool:
+    """Count one action against `rate`; beyond it, say `message` on the form (which keeps what
+    the reader wrote) and answer True, for the view to reply 429."""
+    if not rate_limit_hit(scope=scope, who=requester(request), rate=rate):
         return False
-    form.add_error(
-        None,
-        _(
+    form.add_error(None, message)
+    return True
+
+
+def _writing_too_fast(request: HttpRequest, form: CommentForm) -> bool:
+    """Count a post or an edit against the learner's writing limit. Edits share the limit with
+    posts: an edit changes what every reader of the thread sees as much as a new comment does."""
+    return _over_limit(
+        request,
+        form,
+        scope="comment",
+        rate=settings.COMMENTS_RATE_LIMIT,
+        message=_(
             "You are posting faster than Stream allows. Please wait a minute and send "
             "it again: your text is kept below."
         ),
     )
-    return True
 
 
 def _post(
@@ -188,16 +194,16 @@ def comment_flag_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = FlagForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if rate_limit_hit(
-            scope="flag", who=requester(request), rate=settings.COMMENTS_FLAG_RATE_LIMIT
+        if _over_limit(
+            request,
+            form,
+            scope="flag",
+            rate=settings.COMMENTS_FLAG_RATE_LIMIT,
+            message=_(
+                "You have flagged several comments in a short time. Please try again "
+                "later: what you wrote is kept below."
+            ),
         ):
-            form.add_error(
-                None,
-                _(
-                    "You have flagged several comments in a short time. Please try again "
-                    "later: what you wrote is kept below."
-                ),
-            )
             status = 429
         else:
             created = comment_flag(
@@ -244,16 +250,16 @@ def report_create(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
             # Say nothing different to a bot: it learns nothing from the reply.
             messages.success(request, thanks)
             return redirect(lesson.get_absolute_url())
-        if rate_limit_hit(
-            scope="report", who=requester(request), rate=settings.BUG_REPORTS_RATE_LIMIT
+        if _over_limit(
+            request,
+            form,
+            scope="report",
+            rate=settings.BUG_REPORTS_RATE_LIMIT,
+            message=_(
+                "You have sent several reports in a short time. Please try again later: "
+                "your text is kept below."
+            ),
         ):
-            form.add_error(
-                None,
-                _(
-                    "You have sent several reports in a short time. Please try again later: "
-                    "your text is kept below."
-                ),
-            )
             status = 429
         else:
             report_file(

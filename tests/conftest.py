@@ -8,9 +8,27 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests marked `postgres` unless the database is PostgreSQL.
+
+    Plain `pytest` runs on the SQLite default; `scripts/test` starts a PostgreSQL server and runs
+    everything. Skipping when the items are collected means no database or server is set up for
+    a test that will not run.
+    """
+    if connection.vendor == "postgresql":
+        return
+    needs_postgres = pytest.mark.skip(
+        reason=f"needs PostgreSQL (scripts/test starts one); this run uses {connection.vendor}"
+    )
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(needs_postgres)
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +75,12 @@ def content_copy(tmp_path) -> Path:
 
 @pytest.fixture
 def staff_user(django_user_model):
+    """Staff with no permissions or groups: `is_staff` and nothing else.
+
+    Not pytest-django's `admin_user`: a superuser passes every permission check, so a test
+    signed in as one would still pass if the site wrongly asked for a superuser or a permission
+    where being staff should be enough (staff see drafts and scheduled lessons on the site).
+    """
     return django_user_model.objects.create_user(
         username="instructor",
         email="instructor@example.com",
@@ -67,7 +91,10 @@ def staff_user(django_user_model):
 
 @pytest.fixture
 def staff_client(staff_user):
-    """A second browser, signed in as staff, beside the anonymous `client`."""
+    """A second browser, signed in as `staff_user`, beside the anonymous `client`.
+
+    Not pytest-django's `admin_client`, which signs in a superuser (see `staff_user`).
+    """
     staff = Client()
     staff.force_login(staff_user)
     return staff

@@ -2,7 +2,6 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.core import mail
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +28,13 @@ def link_in(message) -> str:
     return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
 
 
-def test_signup_sends_verification_and_returns_to_the_page(client, sample_content):
+def test_signup_sends_verification_and_returns_to_the_page(
+    client, sample_content, django_user_model
+):
     response = signup(client)
     assert response.status_code == 302
     assert response["Location"] == LESSON
-    user = get_user_model().objects.get(email="new@example.com")
+    user = django_user_model.objects.get(email="new@example.com")
     assert user.learner_profile.display_name == "Jun"
     assert len(mail.outbox) == 1
     assert "new@example.com" in mail.outbox[0].to
@@ -43,11 +44,11 @@ def test_signup_sends_verification_and_returns_to_the_page(client, sample_conten
     assert EmailAddress.objects.get(email="new@example.com").verified
 
 
-def test_signup_refuses_an_email_as_display_name(client):
+def test_signup_refuses_an_email_as_display_name(client, django_user_model):
     response = signup(client, name="jun@example.com")
     assert response.status_code == 200
     assert "Use a name, not an email address" in response.content.decode()
-    assert not get_user_model().objects.filter(email="new@example.com").exists()
+    assert not django_user_model.objects.filter(email="new@example.com").exists()
 
 
 def test_login_returns_to_the_page_it_came_from(client, learner, sample_content):

@@ -2,7 +2,6 @@ import json
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 
 from accounts.models import LearnerProfile
 
@@ -27,34 +26,34 @@ def test_export_is_a_json_download_of_the_learners_own_data(client, learner, dja
     assert "other@example.com" not in response.content.decode()
 
 
-def test_delete_needs_the_right_password(client, learner):
+def test_delete_needs_the_right_password(client, learner, django_user_model):
     client.force_login(learner)
     response = client.post("/accounts/delete/", {"password": "wrong"})
     assert response.status_code == 200
     assert "That password is not right." in response.content.decode()
-    assert get_user_model().objects.filter(pk=learner.pk).exists()
+    assert django_user_model.objects.filter(pk=learner.pk).exists()
 
 
-def test_delete_removes_account_and_personal_data_and_signs_out(client, learner):
+def test_delete_removes_account_and_personal_data_and_signs_out(client, learner, django_user_model):
     client.force_login(learner)
     response = client.post("/accounts/delete/", {"password": "learner-pass-42"}, follow=True)
     assert response.redirect_chain[-1][0] == "/"
     assert "Your account and personal data have been deleted." in response.content.decode()
-    assert not get_user_model().objects.filter(pk=learner.pk).exists()
+    assert not django_user_model.objects.filter(pk=learner.pk).exists()
     assert not LearnerProfile.objects.filter(user_id=learner.pk).exists()
     assert not EmailAddress.objects.filter(email="mina@example.com").exists()
     assert "_auth_user_id" not in client.session
 
 
 def test_export_holds_progress_comments_reports_and_notifications(
-    client, learner, sample_content, django_capture_on_commit_callbacks
+    client, learner, sample_content, django_user_model, django_capture_on_commit_callbacks
 ):
     from comments.models import BugReport
     from comments.services import comment_post
     from courses.models import Lesson
     from progress.services import lesson_complete
 
-    other = get_user_model().objects.create_user(username="jun", email="jun@example.com")
+    other = django_user_model.objects.create_user(username="jun", email="jun@example.com")
     lesson = Lesson.objects.published().first()
     lesson_complete(user=learner, lesson=lesson)
     # Achievements for comments arrive once the comment is committed.
@@ -85,7 +84,7 @@ def test_export_holds_progress_comments_reports_and_notifications(
 
 
 def test_delete_keeps_comments_as_deleted_user_and_removes_progress(
-    client, learner, sample_content
+    client, learner, sample_content, django_user_model
 ):
     from comments.models import Comment
     from comments.services import comment_post
@@ -93,7 +92,7 @@ def test_delete_keeps_comments_as_deleted_user_and_removes_progress(
     from progress.models import Completion, XPEntry
     from progress.services import lesson_complete
 
-    other = get_user_model().objects.create_user(username="jun", email="jun@example.com")
+    other = django_user_model.objects.create_user(username="jun", email="jun@example.com")
     lesson = Lesson.objects.published().first()
     lesson_complete(user=learner, lesson=lesson)
     mine = comment_post(author=learner, lesson=lesson, body="Why **this** step?")

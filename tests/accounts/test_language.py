@@ -1,6 +1,10 @@
+import shutil
+from pathlib import Path
+
 import polib
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import translation
 
 pytestmark = pytest.mark.django_db
@@ -69,19 +73,77 @@ def test_compiled_korean_catalogue_matches_the_po_file():
                 assert translation.gettext(entry.msgid) == entry.msgstr, entry.msgid
 
 
-def test_every_template_string_is_in_the_catalogue():
-    """A string wrapped in {% translate %} but never extracted would stay English in Korean."""
-    import re
+GETTEXT_TOOLS = ("xgettext", "msguniq", "msgmerge")  # what makemessages runs
+# What makemessages reads for the "django" domain: Python, and .html and .txt as templates.
+MAKEMESSAGES_READS = {".py", ".html", ".txt"}
 
-    catalogue = {
-        entry.msgid for entry in polib.pofile(str(LOCALE / "ko" / "LC_MESSAGES" / "django.po"))
+
+def sources_copy(destination: Path) -> Path:
+    """The files makemessages reads, copied: it writes scratch files beside each template."""
+
+    def not_read(directory: str, names: list[str]) -> list[str]:
+        return [
+            name
+            for name in names
+            # Hidden folders (.venv, .git) are makemessages' own default --ignore.
+            if name.startswith(".")
+            or (Path(directory) == settings.BASE_DIR and name == "locale")
+            or (Path(directory, name).is_file() and Path(name).suffix not in MAKEMESSAGES_READS)
+        ]
+
+    shutil.copytree(settings.BASE_DIR, destination, ignore=not_read)
+    return destination
+
+
+def translated(entry: polib.POEntry | None, *, plural: bool) -> bool:
+    if entry is None or entry.fuzzy or bool(entry.msgid_plural) != plural:
+        return False
+    if plural:
+        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
+
+
+@pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in GETTEXT_TOOLS),
+    reason="needs GNU gettext's xgettext, msguniq and msgmerge (Debian package 'gettext')",
+)
+def test_every_translatable_string_is_translated_in_korean(tmp_path, settings, monkeypatch):
+    """Extract every string as the README's makemessages command does, and look each one up.
+
+    A string marked for translation in Python (gettext, gettext_lazy, ngettext, pgettext, …) or
+    in a template ({% translate %}, {% blocktranslate %}) but missing from the catalogue would
+    stay English for Korean readers.
+    """
+    project = sources_copy(tmp_path / "project")
+    # An empty locale folder: makemessages only extracts here, into django.pot; what is checked
+    # is the committed catalogue, so nothing msgmerge guesses (fuzzy matches) can count.
+    (project / "locale").mkdir()
+    settings.LOCALE_PATHS = [project / "locale"]
+    monkeypatch.chdir(project)
+    call_command(
+        "makemessages",
+        locale=["ko"],
+        no_location=True,
+        ignore_patterns=[".venv/*", "tests/*", "bench/*"],
+        keep_pot=True,
+        verbosity=0,
+    )
+    extracted = polib.pofile(str(project / "locale" / "django.pot"))
+    assert len(extracted) > 0, "makemessages found no strings at all"
+
+    committed = {
+        (entry.msgctxt, entry.msgid): entry
+        for entry in polib.pofile(str(LOCALE / "ko" / "LC_MESSAGES" / "django.po"))
+        if not entry.obsolete
     }
-    pattern = re.compile(r'{%\s*(?:translate|trans)\s+"([^"]+)"')
-    missing = []
-    for template in (settings.BASE_DIR / "templates").rglob("*.html"):
-        if "allauth" in template.parts:
-            continue  # allauth's own strings are translated by allauth's catalogue
-        for msgid in pattern.findall(template.read_text(encoding="utf-8")):
-            if msgid not in catalogue:
-                missing.append(f"{template.name}: {msgid}")
-    assert missing == []
+    missing = [
+        (f"{entry.msgctxt} | " if entry.msgctxt else "") + entry.msgid
+        for entry in extracted
+        if not translated(
+            committed.get((entry.msgctxt, entry.msgid)), plural=bool(entry.msgid_plural)
+        )
+    ]
+    assert not missing, (
+        "not translated (or fuzzy) in locale/ko/LC_MESSAGES/django.po; run makemessages as the "
+        "README says and translate them:\n" + "\n".join(missing)
+    )

@@ -71,7 +71,13 @@ def test_settings_are_read_from_the_environment():
         "s.COMMENTS_FLAG_RATE_LIMIT)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     assert result.stdout.split() == ["7", "2", "4/600"]
 

@@ -93,27 +93,19 @@ def admin_action(staff_client, action: str, comments, model: str = "flaggedcomme
     )
 
 
-@pytest.fixture
-def superuser_client(django_user_model):
-    admin = django_user_model.objects.create_superuser("boss", "boss@example.com", "pw-boss-123")
-    client = Client()
-    client.force_login(admin)
-    return client
-
-
-def test_moderation_queue_lists_flagged_comments(superuser_client, learner, lesson):
+def test_moderation_queue_lists_flagged_comments(admin_client, learner, lesson):
     comment = comment_post(author=learner, lesson=lesson, body="Questionable remark")
     comment_post(author=learner, lesson=lesson, body="Perfectly fine")
     (flagger,) = flaggers(1)
     comment_flag(comment=comment, user=flagger, reason="rude")
-    page = superuser_client.get(reverse("admin:comments_flaggedcomment_changelist"))
+    page = admin_client.get(reverse("admin:comments_flaggedcomment_changelist"))
     text = page.content.decode()
     assert page.status_code == 200
     assert "Questionable remark" in text and "Perfectly fine" not in text
     assert "Rude or abusive" in text
 
 
-def test_staff_hide_restore_and_dismiss(settings, superuser_client, learner, lesson):
+def test_staff_hide_restore_and_dismiss(settings, admin_client, learner, lesson):
     settings.COMMENTS_FLAGS_TO_HIDE = 1
     hidden, restored, dismissed = (
         comment_post(author=learner, lesson=lesson, body=body) for body in ("a", "b", "c")
@@ -122,9 +114,9 @@ def test_staff_hide_restore_and_dismiss(settings, superuser_client, learner, les
     for comment in (hidden, restored, dismissed):
         comment_flag(comment=comment, user=flagger, reason="spam")
 
-    admin_action(superuser_client, "hide", [hidden])
-    admin_action(superuser_client, "restore", [restored])
-    admin_action(superuser_client, "dismiss", [dismissed])
+    admin_action(admin_client, "hide", [hidden])
+    admin_action(admin_client, "restore", [restored])
+    admin_action(admin_client, "dismiss", [dismissed])
 
     moderation = dict(Comment.objects.values_list("pk", "moderation"))
     assert moderation[hidden.pk] == Moderation.HIDDEN
@@ -136,12 +128,12 @@ def test_staff_hide_restore_and_dismiss(settings, superuser_client, learner, les
     assert not Comment.objects.awaiting_review().exists()
 
 
-def test_dismissing_flags_leaves_a_comment_staff_hid_hidden(superuser_client, learner, lesson):
+def test_dismissing_flags_leaves_a_comment_staff_hid_hidden(admin_client, learner, lesson):
     comment = comment_post(author=learner, lesson=lesson, body="x")
-    admin_action(superuser_client, "hide", [comment], model="comment")
+    admin_action(admin_client, "hide", [comment], model="comment")
     (flagger,) = flaggers(1)
     comment_flag(comment=comment, user=flagger, reason="spam")
-    admin_action(superuser_client, "dismiss", [comment], model="comment")
+    admin_action(admin_client, "dismiss", [comment], model="comment")
     comment.refresh_from_db()
     assert comment.moderation == Moderation.HIDDEN
 
@@ -158,11 +150,11 @@ def test_queue_counts_only_pending_flags(settings, learner, lesson):
     assert queued.pending_flags == 2
 
 
-def test_admin_pages_for_comments_open(superuser_client, learner, lesson):
+def test_admin_pages_for_comments_open(admin_client, learner, lesson):
     comment = comment_post(author=learner, lesson=lesson, body="<b>not bold</b> **bold**")
     for name in ("comment", "flaggedcomment"):
-        assert superuser_client.get(reverse(f"admin:comments_{name}_changelist")).status_code == 200
-    page = superuser_client.get(reverse("admin:comments_comment_change", args=[comment.pk]))
+        assert admin_client.get(reverse(f"admin:comments_{name}_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:comments_comment_change", args=[comment.pk]))
     assert page.status_code == 200
     assert "<strong>bold</strong>" in page.content.decode()
     assert "<b>not bold</b>" not in page.content.decode()

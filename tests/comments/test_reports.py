@@ -1,6 +1,5 @@
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from comments import signals
@@ -121,52 +120,42 @@ def test_confirming_sends_report_confirmed_after_commit(
     assert heard == [(learner.pk, f"report:{report.pk}")]
 
 
-@pytest.fixture
-def superuser_client(django_user_model):
-    admin = django_user_model.objects.create_superuser("boss", "boss@example.com", "pw-boss-123")
-    client = Client()
-    client.force_login(admin)
-    return client
-
-
-def test_admin_triage_filters_assigns_and_changes_status_in_bulk(superuser_client, learner, lesson):
+def test_admin_triage_filters_assigns_and_changes_status_in_bulk(admin_client, learner, lesson):
     reports = [
         report_file(lesson=lesson, reporter=learner, category="typo", description=f"typo {n}")
         for n in range(3)
     ]
     changelist = reverse("admin:comments_bugreport_changelist")
-    page = superuser_client.get(changelist, {"status__exact": "new", "open": "yes"})
+    page = admin_client.get(changelist, {"status__exact": "new", "open": "yes"})
     assert page.status_code == 200 and "typo 2" in page.content.decode()
-    superuser_client.post(
+    admin_client.post(
         changelist,
         {"action": "mark_fixed", "_selected_action": [r.pk for r in reports[:2]]},
     )
-    superuser_client.post(
-        changelist, {"action": "assign_to_me", "_selected_action": [reports[2].pk]}
-    )
+    admin_client.post(changelist, {"action": "assign_to_me", "_selected_action": [reports[2].pk]})
     statuses = dict(BugReport.objects.values_list("pk", "status"))
     assert [statuses[r.pk] for r in reports] == ["fixed", "fixed", "new"]
     assert Notification.objects.filter(kind="report_fixed").count() == 2
     assert BugReport.objects.get(pk=reports[2].pk).assignee.username == "boss"
-    closed = superuser_client.get(changelist, {"open": "no"}).content.decode()
+    closed = admin_client.get(changelist, {"open": "no"}).content.decode()
     assert "typo 0" in closed and "typo 2" not in closed
 
 
-def test_admin_change_form_status_change_notifies(superuser_client, learner, lesson):
+def test_admin_change_form_status_change_notifies(admin_client, learner, lesson):
     report = report_file(lesson=lesson, reporter=learner, category="typo", description="x")
     url = reverse("admin:comments_bugreport_change", args=[report.pk])
-    assert superuser_client.get(url).status_code == 200
-    response = superuser_client.post(url, {"status": "fixed", "assignee": "", "staff_notes": "ok"})
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"status": "fixed", "assignee": "", "staff_notes": "ok"})
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == "fixed" and report.staff_notes == "ok"
     assert Notification.objects.filter(report=report).exists()
 
 
-def test_admin_counts_open_reports_per_lesson(superuser_client, lesson):
+def test_admin_counts_open_reports_per_lesson(admin_client, lesson):
     for status in ("new", "confirmed", "fixed"):
         BugReport.objects.create(lesson=lesson, category="typo", description="x", status=status)
-    page = superuser_client.get(reverse("admin:comments_lessonreportsummary_changelist"))
+    page = admin_client.get(reverse("admin:comments_lessonreportsummary_changelist"))
     text = page.content.decode()
     assert page.status_code == 200
     assert f'lesson__id__exact={lesson.pk}&amp;open=yes">2</a>' in text

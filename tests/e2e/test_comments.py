@@ -1,51 +1,44 @@
 """Discussion and bug reports in a real browser: two learners talk, a reader reports a typo."""
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from playwright.sync_api import Browser, Page, expect
 
 from comments.models import BugReport
 from courses.models import Lesson
+from tests.conftest import learner_make
 
 pytestmark = pytest.mark.e2e
 
 
-def learner(username: str, name: str, *, staff: bool = False):
-    make = (
-        get_user_model().objects.create_superuser if staff else get_user_model().objects.create_user
-    )
-    user = make(username=username, email=f"{username}@example.com", password=f"{username}-pass-42")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    user.learner_profile.display_name = name
-    user.learner_profile.save()
-    return user
+def learner(username: str, name: str):
+    return learner_make(username, f"{username}@example.com", f"{username}-pass-42", name)
 
 
-def signed_in(browser: Browser, base: str, username: str, next_path: str, **options) -> Page:
+def signed_in(
+    browser: Browser, base: str, email: str, password: str, next_path: str, **options
+) -> Page:
     context = browser.new_context(locale="en-US", **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.get_by_label("Email").fill(f"{username}@example.com")
-    page.get_by_label("Password").fill(f"{username}-pass-42")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
     page.locator("main").get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(f"{base}{next_path}")
     return page
 
 
 def test_two_learners_talk_and_a_reader_reports_a_typo(
-    live_server, sample_content, browser, page, screenshot
+    live_server, sample_content, admin_user, browser, page, screenshot
 ):
     base = live_server.url
     lesson = Lesson.objects.get(course__slug="generative-media", order=1)
     url = lesson.get_absolute_url()
     learner("mina", "Mina")
     learner("jun", "Jun")
-    learner("boss", "Boss", staff=True)
 
     # Mina opens the lesson: nobody has said anything yet.
-    mina = signed_in(browser, base, "mina", url)
+    mina = signed_in(browser, base, "mina@example.com", "mina-pass-42", url)
     discussion = mina.locator("#comments")
     expect(discussion.get_by_role("heading", name="Comments 0")).to_be_visible()
     expect(discussion).to_contain_text("No comments yet.")
@@ -58,7 +51,7 @@ def test_two_learners_talk_and_a_reader_reports_a_typo(
     expect(discussion.locator(".comment strong")).to_have_text("noise schedule")
 
     # Jun replies to her.
-    jun = signed_in(browser, base, "jun", url)
+    jun = signed_in(browser, base, "jun@example.com", "jun-pass-42", url)
     first = jun.locator(".comment").first
     expect(first).to_contain_text("Mina")
     first.get_by_role("link", name="Reply").click()
@@ -102,8 +95,8 @@ def test_two_learners_talk_and_a_reader_reports_a_typo(
     expect(page.locator(".message--success")).to_contain_text("Thank you!")
     assert BugReport.objects.get().reporter is None
 
-    # Staff find it in admin.
-    staff = signed_in(browser, base, "boss", "/admin/comments/bugreport/")
+    # Staff find it in admin (pytest-django's admin_user signs in with password "password").
+    staff = signed_in(browser, base, admin_user.email, "password", "/admin/comments/bugreport/")
     row = staff.locator("#result_list tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("“teh” instead of “the”")
@@ -128,7 +121,8 @@ def test_discussion_reads_well_on_a_phone(live_server, sample_content, browser, 
     phone = signed_in(
         browser,
         live_server.url,
-        "mina",
+        "mina@example.com",
+        "mina-pass-42",
         lesson.get_absolute_url(),
         viewport={"width": 390, "height": 844},
         is_mobile=True,

@@ -34,8 +34,8 @@ def test_anonymous_bar_starts_at_spark_with_the_seed_figures(client, lessons):
         assert figure in page
 
 
-def test_every_anonymous_reader_gets_the_same_html(lessons):
-    first, second = Client(), Client()
+def test_every_anonymous_reader_gets_the_same_html(client, lessons):
+    first, second = client, Client()
     # The second reader has a session and language cookie from earlier visits.
     second.post(reverse("accounts:language"), {"language": "en", "next": "/"})
     second.get("/")
