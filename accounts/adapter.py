@@ -1,7 +1,21 @@
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
+from django.utils import timezone
+from django_tasks import task
 
 from lessons.clients import client_address
+
+logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -9,3 +23,83 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth's sign-in and sign-up limits count per real client, read exactly as Stream's
         # own limits read it (TRUSTED_PROXY_COUNT), so the two can never disagree.
         return client_address(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's emails (address confirmation, password reset, …), rendered here, where the
+        request gives the links and the language, and sent by a task: with TASKS_BACKEND=database
+        sign-up and password reset never wait for the mail server, and a failed send is tried
+        again. The rendered text waits in the task queue until then, reset link included: no
+        more than the sessions table already gives whoever can read the database."""
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request)}
+            | context,
+        )
+        # Now, not after the commit: the database queue commits the task with the account (or
+        # the reset) it is about, and the immediate backend sends as allauth itself would.
+        account_email_task.enqueue(message=message_to_json(message))
+
+
+def message_to_json(message: EmailMessage) -> dict[str, Any]:
+    """What a task needs to send `message` again, as JSON (task arguments are stored so)."""
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [
+            [content, mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        ],
+    }
+
+
+def message_from_json(data: dict[str, Any]) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=data["subject"],
+        body=data["body"],
+        from_email=data["from_email"],
+        to=data["to"],
+        headers=data["headers"],
+    )
+    for content, mimetype in data["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    return message
+
+
+@task()
+def account_email_task(message: dict[str, Any], attempt: int = 1) -> str:
+    """Send one of allauth's emails; after a failure, queue this again after the next of
+    EMAIL_RETRY_MINUTES. After the last try the error is logged and raised, so the task stays in
+    the queue's admin as failed, with the message in its arguments."""
+    try:
+        message_from_json(message).send()
+    except Exception as error:
+        delays = settings.EMAIL_RETRY_MINUTES
+        # The immediate backend cannot run a task later; trying again at once would only keep
+        # the request waiting on a mail server that just failed.
+        tries = len(delays) + 1 if account_email_task.get_backend().supports_defer else 1
+        # The subject says which email; the address stays out of the log.
+        if attempt >= tries:
+            logger.error(
+                "Could not send %r (try %d of %d), giving up: %s",
+                message["subject"],
+                attempt,
+                tries,
+                error,
+            )
+            raise
+        retry_at = timezone.now() + timedelta(minutes=delays[attempt - 1])
+        account_email_task.using(run_after=retry_at).enqueue(message=message, attempt=attempt + 1)
+        logger.warning(
+            "Could not send %r (try %d of %d), trying again at %s: %s",
+            message["subject"],
+            attempt,
+            tries,
+            retry_at.isoformat(),
+            error,
+        )
+        return "queued"
+    return "sent"

@@ -28,6 +28,7 @@ from comments.services import (
     comments_hide,
     comments_restore,
     flags_dismiss,
+    notifications_email_again,
     reports_status_set,
 )
 from courses.admin import LessonAdmin
@@ -381,9 +382,26 @@ class LessonWithReportsAdmin(LessonAdmin):
         )
 
 
+# --- Notifications and their emails ------------------------------------------------------------
+
+
+@admin.action(
+    description=_("Send the email again (failed or still waiting)"), permissions=["change"]
+)
+def email_again(modeladmin, request: HttpRequest, queryset) -> None:
+    count = notifications_email_again(notifications=queryset)
+    modeladmin.message_user(
+        request, ngettext("%d email queued again.", "%d emails queued again.", count) % count
+    )
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "created_at", "read_at"]
-    list_filter = ["kind"]
+    list_display = ["recipient", "kind", "created_at", "read_at", "email_status", "email_attempts"]
+    # "By email status: failed" lists the emails given up on after every try, with their errors.
+    list_filter = ["email_status", "kind"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient", "comment", "report"]
+    # Written by the email task only: staff send again with the action, which keeps the rules.
+    readonly_fields = ["email_status", "emailed_at", "email_attempts", "email_error"]
+    actions = [email_again]

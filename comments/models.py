@@ -339,6 +339,14 @@ class NotificationKind(models.TextChoices):
     REPORT_FIXED = "report_fixed", _("your bug report was fixed")
 
 
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting to be sent")
+    SENT = "sent", _("sent")
+    # Not wanted (emails off, no address), or the comment was no longer shown when its turn came.
+    SKIPPED = "skipped", _("not sent: not wanted or no longer shown")
+    FAILED = "failed", _("failed: given up after the last try")
+
+
 class NotificationQuerySet(models.QuerySet):
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
@@ -364,6 +372,14 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The email about it, sent by a task (services.notification_email_send): a row that is SENT
+    # is never sent again, however often its task runs.
+    email_status = models.CharField(
+        _("email status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
+    email_error = models.TextField(_("last email error"), blank=True)
 
     objects = NotificationQuerySet.as_manager()
 

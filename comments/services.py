@@ -1,14 +1,16 @@
 """Writes of the discussion that touch several rows: posting a comment and notifying, flags and
 moderation, bug report triage, notifications and their emails.
 
-Events for other apps (comments.signals) and emails go out only once the change is committed,
-and neither can undo or block it: a receiver or a mail server that fails is logged.
+Events for other apps (comments.signals) go out only once the change is committed, and cannot
+undo or block it: a receiver that fails is logged. Emails are tasks (comments.tasks), queued with
+the change and sent outside the request; a failed send is recorded and tried again later.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -16,15 +18,18 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
+from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
 
-from comments import emails, signals
+from comments import emails, signals, tasks
 from comments.models import (
     BugReport,
     Comment,
     CommentFlag,
+    EmailStatus,
     FlagResolution,
     Moderation,
     Notification,
@@ -33,6 +38,7 @@ from comments.models import (
     ThreadSubscription,
 )
 from courses.models import Lesson
+from lessons import versions
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +50,21 @@ UNSUBSCRIBE_SALT = "comments.unsubscribe"
 
 def _send_after_commit(signal: Signal, *, sender: type, user: AbstractBaseUser, key: str) -> None:
     transaction.on_commit(partial(signal.send, sender=sender, user=user, key=key), robust=True)
+
+
+def _threads_changed(lesson_ids: Iterable[int]) -> None:
+    """Once the change commits, bump these lessons' versions (lessons.versions): cached copies of
+    their pages and threads are stale, and the next reader gets a fresh one. Called by every
+    write that changes what a thread shows, since most moderation writes are queryset updates,
+    which send no signal."""
+    names = sorted({f"lesson:{lesson_id}" for lesson_id in lesson_ids})
+    if names:
+        transaction.on_commit(partial(versions.bump, *names), robust=True)
+
+
+def _threads_changed_for(comment_ids: list[int]) -> None:
+    lesson_ids = Comment.objects.filter(id__in=comment_ids).order_by().values_list("lesson_id")
+    _threads_changed(lesson_id for (lesson_id,) in lesson_ids.distinct())
 
 
 def _stands(comment: Comment) -> bool:
@@ -98,6 +119,7 @@ def comment_post(
         raise ValueError("a reply belongs to its parent's lesson")
     with transaction.atomic():
         comment = Comment.objects.create(lesson=lesson, author=author, parent=parent, body=body)
+        _threads_changed([lesson.pk])
         _send_after_commit(
             signals.comment_posted, sender=Comment, user=author, key=f"comment:{comment.pk}"
         )
@@ -118,6 +140,7 @@ def comment_edit(*, comment: Comment, body: str) -> Comment:
     comment.body = body
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
+    _threads_changed([comment.lesson_id])
     return comment
 
 
@@ -131,6 +154,7 @@ def comment_delete(*, comment: Comment) -> None:
     comment.is_removed = True
     comment.body = ""
     comment.save(update_fields=["is_removed", "body"])
+    _threads_changed([comment.lesson_id])
     # Nothing left to read behind these.
     Notification.objects.filter(comment=comment).delete()
     if stood:
@@ -168,9 +192,10 @@ def _flags_that_hide(comment: Comment) -> int:
 
 def _hide_if_flagged_enough(comment: Comment) -> None:
     if _flags_that_hide(comment) >= settings.COMMENTS_FLAGS_TO_HIDE:
-        Comment.objects.filter(pk=comment.pk, moderation=Moderation.VISIBLE).update(
+        if Comment.objects.filter(pk=comment.pk, moderation=Moderation.VISIBLE).update(
             moderation=Moderation.AWAITING_REVIEW
-        )
+        ):
+            _threads_changed([comment.lesson_id])
 
 
 @transaction.atomic
@@ -179,15 +204,16 @@ def flag_withdraw(*, flag: CommentFlag) -> None:
     comment = flag.comment
     flag.delete()
     if _flags_that_hide(comment) < settings.COMMENTS_FLAGS_TO_HIDE:
-        Comment.objects.filter(pk=comment.pk, moderation=Moderation.AWAITING_REVIEW).update(
+        if Comment.objects.filter(pk=comment.pk, moderation=Moderation.AWAITING_REVIEW).update(
             moderation=Moderation.VISIBLE
-        )
+        ):
+            _threads_changed([comment.lesson_id])
 
 
-def _ids(comments: Iterable[Comment] | QuerySet) -> list[int]:
-    if isinstance(comments, QuerySet):
-        return list(comments.values_list("id", flat=True))
-    return [comment.pk for comment in comments]
+def _ids(rows: Iterable[Model] | QuerySet) -> list[int]:
+    if isinstance(rows, QuerySet):
+        return list(rows.values_list("id", flat=True))
+    return [row.pk for row in rows]
 
 
 def _flags_resolve(ids: list[int], resolution: str) -> None:
@@ -203,6 +229,7 @@ def comments_hide(*, comments: Iterable[Comment] | QuerySet) -> int:
     _flags_resolve(ids, FlagResolution.UPHELD)
     standing = [comment.pk for comment in Comment.objects.filter(id__in=ids) if _stands(comment)]
     count = Comment.objects.filter(id__in=ids).update(moderation=Moderation.HIDDEN)
+    _threads_changed_for(ids)
     for comment in _with_what_progress_needs(Comment.objects.filter(id__in=standing)):
         _progress_tell(comment, counts=False)
     return count
@@ -220,6 +247,7 @@ def comments_restore(*, comments: Iterable[Comment] | QuerySet) -> int:
         )
     )
     count = Comment.objects.filter(id__in=ids).update(moderation=Moderation.VISIBLE)
+    _threads_changed_for(ids)
     # Read after the update, so that a reply restored with its parent counts for both.
     for comment in _with_what_progress_needs(Comment.objects.filter(id__in=hidden)):
         if _stands(comment):
@@ -235,6 +263,7 @@ def comment_moderation_set(*, comment: Comment, moderation: str) -> None:
         comments_restore(comments=[comment])
     else:
         Comment.objects.filter(pk=comment.pk).update(moderation=moderation)
+        _threads_changed([comment.lesson_id])
     comment.moderation = moderation
 
 
@@ -246,9 +275,10 @@ def flags_dismiss(*, comments: Iterable[Comment] | QuerySet) -> int:
     """
     ids = _ids(comments)
     _flags_resolve(ids, FlagResolution.DISMISSED)
-    Comment.objects.filter(id__in=ids, moderation=Moderation.AWAITING_REVIEW).update(
+    if Comment.objects.filter(id__in=ids, moderation=Moderation.AWAITING_REVIEW).update(
         moderation=Moderation.VISIBLE
-    )
+    ):
+        _threads_changed_for(ids)
     return len(ids)
 
 
@@ -307,37 +337,126 @@ def reports_status_set(*, reports: Iterable[BugReport], status: str) -> int:
 # --- Notifications -----------------------------------------------------------------------------
 
 
+def _enqueue(task: Task, **kwargs: Any) -> None:
+    """Queue `task` with the change being made.
+
+    The database queue takes it in this same transaction: the task commits with the rows it is
+    about or rolls back with them, and a database that fails between the two cannot lose it.
+    Any other backend is handed it once the transaction commits, so that it never acts on rows
+    that might still roll back (the immediate backend runs it there and then).
+    """
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(**kwargs)
+    else:
+        transaction.on_commit(partial(task.enqueue, **kwargs), robust=True)
+
+
 def _notify(*, recipient: AbstractBaseUser, kind: str, **subject: Any) -> None:
-    """An in-app notification once per subject, and an email after commit if wanted."""
+    """An in-app notification once per subject, and its email queued (sent if wanted)."""
     notification, created = Notification.objects.get_or_create(
         recipient=recipient, kind=kind, **subject
     )
     if created:
-        transaction.on_commit(
-            partial(notification_email_send, notification_id=notification.pk), robust=True
-        )
+        _enqueue(tasks.notification_email_task, notification_id=notification.pk)
 
 
-def notification_email_send(*, notification_id: int) -> bool:
-    """Email a notification to a learner who opted in. Never raises: failures are logged."""
-    try:
+def notification_email_send(*, notification_id: int) -> str | None:
+    """Email a notification to a learner who opted in, once: the work of its task.
+
+    The notification's row stays locked while the email is built and sent, and only a QUEUED
+    one is sent, then marked SENT: a task that runs twice, or two workers at once, send one
+    email. A failure is recorded on the row (email_attempts, email_error) and the task queued
+    again after the next of EMAIL_RETRY_MINUTES; after the last try, or at once with a backend
+    that cannot run a task later, the email is FAILED and logged as an error, and staff see it
+    in admin and can send it again (notifications_email_again).
+
+    Returns the email status afterwards (QUEUED: to be tried again), None when the notification
+    is gone (deleted with its comment before its turn came).
+    """
+    with transaction.atomic():
+        # Only the notification's row is locked (`of`): holding the comment or the learner would
+        # hold up their edits and sign-ins while the mail server answers, and PostgreSQL refuses
+        # FOR UPDATE on the nullable side of an outer join. Not skip_locked: a task that skipped
+        # a row someone else holds (a learner marking it read, a worker whose send then fails)
+        # would drop its email; waiting costs at most one EMAIL_TIMEOUT.
         notification = (
             Notification.objects.for_list()
             .select_related("recipient__learner_profile")
+            .select_for_update(of=("self",))
             .filter(pk=notification_id)
             .first()
         )
-        if notification is None:  # its comment was deleted before the email went out
-            return False
-        message = emails.notification_message(notification)
+        if notification is None:
+            return None
+        if notification.email_status != EmailStatus.QUEUED:
+            return notification.email_status
+        attempt = notification.email_attempts + 1
+        try:
+            # A savepoint: whatever fails in here, this transaction can still record it.
+            with transaction.atomic():
+                message = emails.notification_message(notification)
+                if message is not None:
+                    message.send()
+        except Exception as error:
+            return _notification_email_failed(notification, attempt=attempt, error=error)
         if message is None:
-            return False
-        message.send()
-    except Exception:
-        # The comment or report is saved; a broken mail server only costs this email.
-        logger.exception("Could not email notification %s", notification_id)
-        return False
-    return True
+            notification.email_status = EmailStatus.SKIPPED
+        else:
+            notification.email_status = EmailStatus.SENT
+            notification.emailed_at = timezone.now()
+            notification.email_attempts = attempt
+        notification.save(update_fields=["email_status", "emailed_at", "email_attempts"])
+    return notification.email_status
+
+
+def _notification_email_failed(
+    notification: Notification, *, attempt: int, error: Exception
+) -> str:
+    delays = settings.EMAIL_RETRY_MINUTES
+    task = tasks.notification_email_task
+    # The immediate backend cannot run a task later, and trying again at once would only keep
+    # the request waiting on a mail server that just failed.
+    tries = len(delays) + 1 if task.get_backend().supports_defer else 1
+    notification.email_attempts = attempt
+    notification.email_error = f"{type(error).__name__}: {error}"
+    if attempt < tries:
+        retry_at = timezone.now() + timedelta(minutes=delays[attempt - 1])
+        _enqueue(task.using(run_after=retry_at), notification_id=notification.pk)
+        logger.warning(
+            "Could not email notification %s (try %d of %d), trying again at %s: %s",
+            notification.pk,
+            attempt,
+            tries,
+            retry_at.isoformat(),
+            notification.email_error,
+        )
+    else:
+        notification.email_status = EmailStatus.FAILED
+        logger.error(
+            "Could not email notification %s (try %d of %d), giving up: %s",
+            notification.pk,
+            attempt,
+            tries,
+            notification.email_error,
+            exc_info=error,
+        )
+    notification.save(update_fields=["email_status", "email_attempts", "email_error"])
+    return notification.email_status
+
+
+def notifications_email_again(*, notifications: Iterable[Notification] | QuerySet) -> int:
+    """Staff send again the emails that failed, or still wait (their worker died mid-way, say):
+    each is queued now with a fresh set of tries. Sent or skipped ones are left alone, and a
+    second task for one still queued does no harm: it is sent once."""
+    with transaction.atomic():
+        waiting = Notification.objects.filter(
+            id__in=_ids(notifications), email_status__in=[EmailStatus.QUEUED, EmailStatus.FAILED]
+        )
+        ids = list(waiting.values_list("id", flat=True))
+        waiting.update(email_status=EmailStatus.QUEUED, email_attempts=0)
+        for notification_id in ids:
+            _enqueue(tasks.notification_email_task, notification_id=notification_id)
+    return len(ids)
 
 
 def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:

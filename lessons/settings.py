@@ -8,7 +8,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+
+from lessons.log import LOG_FORMATS, console_formatter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,7 +53,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "csp",
+    # Background tasks: the API (django_tasks) and the database queue with its worker.
+    "django_tasks",
+    "django_tasks_db",
     # Stream's apps, in floors: each imports only from the ones above it in this list.
+    "lessons",
     "courses",
     "accounts",
     "comments",
@@ -58,7 +66,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request, errors included, carries its id.
+    "lessons.middleware.RequestIdMiddleware",
+    # /healthz and /readyz: answered before anything that needs a session, a host or HTTPS.
+    "lessons.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files leave here, before sessions and the rest are looked at.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,10 +114,23 @@ WSGI_APPLICATION = "lessons.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A connection kept for a minute saves a connect per request; CONN_HEALTH_CHECKS replaces
+    # one the server has closed (a restart) before a request uses it.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    # A database that does not answer is given up on in seconds (libpq's floor is 2), so pages
+    # answer "back in a moment" (503) instead of hanging until the proxy gives up. A kept
+    # connection to a host that vanished without closing it (a network cut) fails its health
+    # check after 5 s without acknowledgement, not after TCP's quarter of an hour.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=int(os.environ.get("DB_CONNECT_TIMEOUT", "2")),
+        tcp_user_timeout=5000,
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "0"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -129,28 +157,65 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 
-# allauth's login rate limits and our own posting limits count in the cache. The default
-# in-process cache suits one server process; with several, point CACHE_BACKEND and
-# CACHE_LOCATION at a shared cache (e.g. django.core.cache.backends.redis.RedisCache).
-CACHES = {
-    "default": {
-        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": os.environ.get("CACHE_LOCATION", "stream"),
+# allauth's login rate limits and our own posting limits count in the cache, and with Redis
+# the sessions are read from it. Without REDIS_URL the cache is in-process memory, which holds
+# only for one server process: with several, each would count (and forget) on its own.
+# While Redis cannot be reached pages are served without it and rate limits do not hold
+# (lessons/cache.py).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "lessons.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
+    # The database stays the record, so an unreachable Redis signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "stream",
+        }
     }
-}
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_BACKEND = (
+# SMTP with EMAIL_HOST, else printed to the console; EMAIL_BACKEND names another outright (a test
+# machine: django.core.mail.backends.filebased.EmailBackend, with EMAIL_FILE_PATH).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Stream <noreply@localhost>")
+# Printing email (no EMAIL_HOST) puts sign-in and reset links in the log: with DEBUG off a system
+# check (lessons.checks) stops migrate and the other commands unless this says it is acceptable.
+EMAIL_CONSOLE_ALLOWED = env_bool("EMAIL_CONSOLE_ALLOWED", False)
+
+# Background tasks (django-tasks): every email (notifications, sign-up, password reset) is one.
+# TASKS_BACKEND=database (production): a request only queues its emails in the database, with
+# its other writes, and `manage.py db_worker` sends them, trying a failed send again after each
+# of EMAIL_RETRY_MINUTES. The default, "immediate", runs a task at once in the process that
+# queues it: no worker to run (scripts/serve, the tests), but the request waits for the mail
+# server and a failed send is not tried again. Or a backend's dotted path.
+TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "").strip() or "immediate"
+if TASKS_BACKEND not in TASKS_BACKENDS and "." not in TASKS_BACKEND:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be {' or '.join(TASKS_BACKENDS)} (or a backend's dotted path)."
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
+# The waits before each new try of an email whose sending failed; after the last, it is given up
+# on and logged as an error (admin: notifications, "By email status: failed").
+EMAIL_RETRY_MINUTES = [
+    int(minutes) for minutes in env_list("EMAIL_RETRY_MINUTES", "1,5,30,120,720")
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -171,6 +236,21 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# After collectstatic (production: STATIC_MANIFEST=true) static files carry a hash of their
+# content in their names, compressed copies beside them, and WhiteNoise lets browsers keep them
+# for a year. Without it the plain names are used, which need no collectstatic (development, the
+# tests); WhiteNoise then looks files up per request instead of listing a STATIC_ROOT that is
+# not there.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False) and not DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_ROOT.is_dir()
 
 # Where `load_content` reads lessons from when no path is given.
 CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
@@ -181,21 +261,58 @@ CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
+# HTTPS, with TLS ended by the reverse proxy: production turns all of these on (see README).
 if env_bool("SECURE_PROXY_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Browsers remember HSTS for this long; 0 (development) sends no header.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
-# Every log line once, on the console: Django's own "django" logger would print to the console
-# too (in DEBUG) on top of the root handler, so it only passes its records up to the root.
-# runserver's request lines ("django.server") keep Django's handler and do not propagate.
+# Content-Security-Policy (django-csp). Scripts come only from Stream's own files: no template
+# has inline script or on*= handlers (tests/production/test_security.py reads them all), and
+# json_script blocks are data the browser never runs. Inline styles stay allowed: meters and
+# table cells set widths and alignment in style attributes. The admin needs no exception.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Every log line once, on the console, with the id of its request (lessons.log): Django's own
+# "django" logger would print to the console too (in DEBUG) on top of the root handler, so it
+# and the loggers below it (runserver's "django.server" among them) only pass their records up
+# to the root. The request log is gunicorn's access log (runserver's lines in development):
+# "django.request" keeps to errors, whose tracebacks the access log does not have.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "lessons.log.RequestIdFilter"}},
+    "formatters": {"console": console_formatter(LOG_FORMAT)},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "console",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"level": "ERROR"},
         "django.db.backends": {"level": "INFO"},
     },
 }

@@ -1,8 +1,18 @@
+import logging
 import re
+import signal
+import smtplib
+from datetime import timedelta
+from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +161,94 @@ def test_account_pages_need_sign_in(client):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/?next=")
+
+
+# --- allauth's emails on the database queue (TASKS_BACKEND=database) ---------------------------
+# Committed (transaction=True) because the worker only takes tasks that others committed.
+
+
+class BrokenMailServer(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_worker() -> None:
+    """`manage.py db_worker --batch`: every task that is due, then it returns."""
+    # The command takes over these signals and sets its loggers' levels; the tests run on.
+    handlers = {
+        number: signal.getsignal(number)
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+    }
+    levels = {name: logging.getLogger(name).level for name in ("django_tasks", "django_tasks_db")}
+    try:
+        call_command(
+            "db_worker",
+            batch=True,
+            interval=0,
+            startup_delay=False,
+            reload=False,
+            stdout=StringIO(),
+        )
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def queued() -> list[DBTaskResult]:
+    return list(DBTaskResult.objects.filter(status=TaskResultStatus.READY))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signup_only_queues_the_confirmation_and_the_worker_sends_it(client, database_queue):
+    assert signup(client).status_code == 302
+    assert mail.outbox == []
+    (task,) = queued()
+    assert task.task_path == "accounts.adapter.account_email_task"
+    run_worker()
+    (message,) = mail.outbox
+    assert message.to == ["new@example.com"]
+    client.post(link_in(message))
+    assert EmailAddress.objects.get(email="new@example.com").verified
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_reset_email_that_fails_is_sent_on_a_later_try(
+    client, learner, database_queue, settings
+):
+    settings.EMAIL_BACKEND = "tests.accounts.test_accounts.BrokenMailServer"
+    client.post("/accounts/password/reset/", {"email": "mina@example.com"})
+    before = timezone.now()
+    run_worker()
+    (retry,) = queued()
+    assert retry.args_kwargs["kwargs"]["attempt"] == 2
+    assert before + timedelta(minutes=1) <= retry.run_after <= timezone.now() + timedelta(minutes=1)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    run_worker()
+    (message,) = mail.outbox
+    assert message.to == ["mina@example.com"]
+    assert client.get(link_in(message), follow=True).status_code == 200
+    assert queued() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_email_given_up_on_stays_in_the_queue_as_failed(
+    client, learner, database_queue, settings, caplog
+):
+    settings.EMAIL_BACKEND = "tests.accounts.test_accounts.BrokenMailServer"
+    settings.EMAIL_RETRY_MINUTES = []
+    client.post("/accounts/password/reset/", {"email": "mina@example.com"})
+    run_worker()
+    task = DBTaskResult.objects.get()
+    assert task.status == TaskResultStatus.FAILED
+    assert task.exception_class_path == "smtplib.SMTPServerDisconnected"
+    assert "(try 1 of 1), giving up" in caplog.text
+    assert "mina@example.com" not in caplog.text

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.emails import notification_message
-from comments.models import Comment, Moderation, Notification
+from comments.models import Comment, EmailStatus, Moderation, Notification
 from comments.services import (
     comment_delete,
     comment_flag,
@@ -138,7 +138,8 @@ def test_email_is_not_sent_for_a_reply_hidden_before_it_went_out(
 def test_email_is_not_sent_for_a_reply_hidden_by_flags(learner, abusive_reply):
     opt_in(learner)
     flag_until_hidden(abusive_reply)
-    assert notification_email_send(notification_id=Notification.objects.get().pk) is False
+    notification_id = Notification.objects.get().pk
+    assert notification_email_send(notification_id=notification_id) == EmailStatus.SKIPPED
     assert mail.outbox == []
 
 
@@ -172,6 +173,7 @@ def test_no_message_is_built_for_a_gone_reply(learner, abusive_reply):
 
 def test_email_for_a_shown_reply_still_carries_its_text(learner, abusive_reply):
     opt_in(learner)
-    assert notification_email_send(notification_id=Notification.objects.get().pk) is True
+    notification_id = Notification.objects.get().pk
+    assert notification_email_send(notification_id=notification_id) == EmailStatus.SENT
     (message,) = mail.outbox
     assert ABUSE in message.body
