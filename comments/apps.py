@@ -15,7 +15,25 @@ class CommentsConfig(AppConfig):
     ]  # fmt: skip
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save, pre_delete
+
+        from accounts.models import LearnerProfile
         from accounts.signals import learner_data_requested
         from comments import receivers
+        from comments.models import Comment
 
         learner_data_requested.connect(receivers.learner_data, dispatch_uid="comments-data")
+        # Cached threads show authors' names and badges: redraw them when those change.
+        post_save.connect(
+            receivers.profile_saved, sender=LearnerProfile, dispatch_uid="comments-thread-name"
+        )
+        pre_delete.connect(
+            receivers.profile_deleting, sender=LearnerProfile, dispatch_uid="comments-thread-gone"
+        )
+        post_save.connect(
+            receivers.user_saved, sender=get_user_model(), dispatch_uid="comments-thread-staff"
+        )
+        post_delete.connect(
+            receivers.comment_deleted, sender=Comment, dispatch_uid="comments-thread-deleted"
+        )

@@ -1,7 +1,49 @@
 """What comments hears from the floors below it; each receiver calls one function."""
 
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import transaction
+
 from comments import exports
+from comments.models import Comment
+from lessons import versions
 
 
 def learner_data(sender, *, user, **kwargs) -> dict:
     return exports.learner_data(user=user)
+
+
+def _threads_of_author_changed(user_id: int) -> None:
+    """How a learner's comments look changed (name, team badge, account gone): once that
+    commits, bump the version of every lesson they commented on, so cached threads are redrawn.
+    One query, and only on these rare saves."""
+    lesson_ids = (
+        Comment.objects.filter(author_id=user_id).order_by().values_list("lesson_id").distinct()
+    )
+    names = [f"lesson:{lesson_id}" for (lesson_id,) in lesson_ids]
+    if names:
+        transaction.on_commit(partial(versions.bump, *names), robust=True)
+
+
+def profile_saved(sender, *, instance, created: bool, update_fields=None, **kwargs) -> None:
+    # The display name is what threads show of a profile; a new profile has no comments yet.
+    if not created and (update_fields is None or "display_name" in update_fields):
+        _threads_of_author_changed(instance.user_id)
+
+
+def profile_deleting(sender, *, instance, **kwargs) -> None:
+    # Before the deletion: afterwards the comments no longer point at their author.
+    _threads_of_author_changed(instance.user_id)
+
+
+def user_saved(sender, *, instance, created: bool, update_fields=None, **kwargs) -> None:
+    # Staff wear a "Stream team" badge in threads; signing in only saves last_login.
+    if not created and (update_fields is None or "is_staff" in update_fields):
+        _threads_of_author_changed(instance.pk)
+
+
+def comment_deleted(sender, *, instance, **kwargs) -> None:
+    # Deleted outright (admin, or with its lesson), not through the services.
+    transaction.on_commit(partial(versions.bump, f"lesson:{instance.lesson_id}"), robust=True)

@@ -14,11 +14,19 @@ urlpatterns = [
         views.thread_notifications,
         name="thread-notifications",
     ),
+    # Older pages of a long thread (the lesson page shows the newest).
+    path(f"{lesson}/comments/page/<int:page>/", views.thread_page, name="thread-page"),
     path(f"{lesson}/report/", views.report_create, name="report"),
     path("comments/<int:pk>/reply/", views.comment_reply, name="reply"),
     path("comments/<int:pk>/edit/", views.comment_update, name="edit"),
     path("comments/<int:pk>/delete/", views.comment_remove, name="delete"),
     path("comments/<int:pk>/flag/", views.comment_flag_create, name="flag"),
+    # By comment: the cached thread links to it without knowing who flagged what.
+    path(
+        "comments/<int:pk>/flag/withdraw/",
+        views.comment_flag_withdraw_confirm,
+        name="flag-withdraw-confirm",
+    ),
     path("comments/flags/<int:pk>/withdraw/", views.comment_flag_withdraw, name="flag-withdraw"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications-read"),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import ListView
 
 from accounts.services import email_notifications_stop
@@ -33,6 +33,7 @@ from comments.services import (
     thread_subscription_set,
     unsubscribe_token_read,
 )
+from comments.templatetags import discussion
 from courses.models import Lesson
 from lessons.ratelimits import rate_limit_hit, requester
 
@@ -57,6 +58,16 @@ def _comment_or_404(request: HttpRequest, pk: int) -> Comment:
 
 def _thread_url(lesson: Lesson) -> str:
     return f"{lesson.get_absolute_url()}#comments"
+
+
+def _comment_url(comment: Comment) -> str:
+    """Where `comment` shows: on its lesson's page, or on an older page of a long thread."""
+    page = discussion.page_of(comment)
+    if page == 1:
+        return comment.get_absolute_url()
+    lesson = comment.lesson
+    url = reverse("comments:thread-page", args=[lesson.course.slug, lesson.slug, page])
+    return f"{url}#comment-{comment.pk}"
 
 
 # --- Posting -----------------------------------------------------------------------------------
@@ -99,7 +110,7 @@ def _post(
                 author=request.user, lesson=lesson, body=form.cleaned_data["body"], parent=parent
             )
             messages.success(request, _("Your comment is posted."))
-            return redirect(comment.get_absolute_url())
+            return redirect(_comment_url(comment))
     context = {"form": form, "lesson": lesson, "parent": parent}
     return render(request, "comments/comment_form.html", context, status=status)
 
@@ -138,7 +149,7 @@ def comment_update(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("The time for editing this comment has passed."))
         else:
             messages.error(request, _("This comment can no longer be edited."))
-        return redirect(comment.get_absolute_url())
+        return redirect(_comment_url(comment))
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -147,7 +158,7 @@ def comment_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             comment_edit(comment=comment, body=form.cleaned_data["body"])
             messages.success(request, _("Your comment is updated."))
-            return redirect(comment.get_absolute_url())
+            return redirect(_comment_url(comment))
     context = {"form": form, "lesson": comment.lesson, "comment": comment}
     return render(request, "comments/comment_form.html", context, status=status)
 
@@ -178,6 +189,19 @@ def thread_notifications(request: HttpRequest, course_slug: str, lesson_slug: st
     else:
         messages.success(request, _("Reply notifications for this lesson are off."))
     return redirect(_thread_url(lesson))
+
+
+@require_GET
+def thread_page(
+    request: HttpRequest, course_slug: str, lesson_slug: str, page: int
+) -> HttpResponse:
+    """An older page of a long thread; the lesson page shows the newest one."""
+    lesson = _lesson_or_404(request, course_slug, lesson_slug)
+    if page <= 1:
+        return redirect(_thread_url(lesson))
+    if discussion.thread_page(lesson, page) is None:
+        raise Http404
+    return render(request, "comments/thread_page.html", {"lesson": lesson, "page": page})
 
 
 # --- Flags -------------------------------------------------------------------------------------
@@ -216,9 +240,24 @@ def comment_flag_create(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Thank you. Moderators will take a look."))
             else:
                 messages.info(request, _("You have already flagged this comment."))
-            return redirect(comment.get_absolute_url())
+            return redirect(_comment_url(comment))
     context = {"form": form, "comment": comment}
     return render(request, "comments/flag_form.html", context, status=status)
+
+
+@login_required
+@require_GET
+def comment_flag_withdraw_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask before taking a flag back. The thread is the same for everyone and knows no flag ids,
+    so its "Withdraw flag" link names the comment; the flag is the reader's own on it."""
+    comment = _comment_or_404(request, pk)
+    flag = CommentFlag.objects.filter(comment=comment, user=request.user).first()
+    if flag is None:
+        raise Http404
+    if flag.resolution != FlagResolution.PENDING:
+        messages.info(request, _("Moderators have already reviewed this flag."))
+        return redirect(_comment_url(comment))
+    return render(request, "comments/flag_withdraw_form.html", {"comment": comment, "flag": flag})
 
 
 @login_required
@@ -232,7 +271,7 @@ def comment_flag_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         flag_withdraw(flag=flag)
         messages.success(request, _("Your flag is withdrawn."))
-    return redirect(flag.comment.get_absolute_url())
+    return redirect(_comment_url(flag.comment))
 
 
 # --- Bug reports -------------------------------------------------------------------------------
@@ -295,6 +334,8 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification.objects.for_list(), pk=pk, recipient=request.user)
     if notification.read_at is None:
         notifications_mark_read(user=request.user, ids=[notification.pk])
+    if notification.comment_id:
+        return redirect(_comment_url(notification.comment))
     return redirect(notification.target_url)
 
 

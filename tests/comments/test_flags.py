@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from comments.models import Comment, CommentFlag, FlagResolution, Moderation
 from comments.services import comment_flag, comment_post
+from tests.comments.test_thread_cache import controls
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,8 @@ def test_learner_flags_a_comment_once(jun, learner, lesson):
     assert "Moderators will take a look." in response.content.decode()
     response = jun.post(url, {"reason": "spam"}, follow=True)
     assert CommentFlag.objects.count() == 1
-    assert "You flagged this." in jun.get(comment.lesson.get_absolute_url()).content.decode()
+    page = jun.get(comment.lesson.get_absolute_url()).content.decode()
+    assert "You flagged this." in page and "flagged" in controls(page)[comment.pk]
 
 
 def test_nobody_flags_their_own_comment(mina, learner, lesson):

@@ -82,9 +82,9 @@ def test_two_learners_talk_and_a_reader_reports_a_typo(
     page.goto(base + url)
     expect(page.locator("#comments .comment")).to_have_count(2)
     expect(page.locator("#comments textarea")).to_have_count(0)
-    expect(page.locator("#comments").get_by_role("link", name="Sign in")).to_have_attribute(
-        "href", f"/accounts/login/?next={url}%23comments"
-    )
+    expect(
+        page.locator("#comments").get_by_role("link", name="Sign in", exact=True)
+    ).to_have_attribute("href", f"/accounts/login/?next={url}%23comments")
     page.get_by_role("link", name="Report a problem").click()
     page.get_by_label("Typo").check()
     page.get_by_label("What is wrong?").fill("“teh” instead of “the” in the second paragraph.")
