@@ -1,5 +1,5 @@
 from django.apps import AppConfig, apps
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
 class CoursesConfig(AppConfig):
@@ -17,6 +17,36 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(
             _instructor_group_after_migrate, sender=self, dispatch_uid="courses.instructor_group"
+        )
+        from courses import receivers
+        from courses.models import Course, Lesson, Tag
+        from lessons.pagecache import content_changes_scheduled
+
+        # Cached pages and fragments are keyed on the content's versions (lessons.versions).
+        for signal in (post_save, post_delete):
+            name = "saved" if signal is post_save else "deleted"
+            signal.connect(
+                receivers.course_saved_or_deleted,
+                sender=Course,
+                dispatch_uid=f"courses.course_{name}.versions",
+            )
+            signal.connect(
+                receivers.lesson_saved_or_deleted,
+                sender=Lesson,
+                dispatch_uid=f"courses.lesson_{name}.versions",
+            )
+            signal.connect(
+                receivers.tag_saved_or_deleted,
+                sender=Tag,
+                dispatch_uid=f"courses.tag_{name}.versions",
+            )
+        m2m_changed.connect(
+            receivers.lesson_tags_changed,
+            sender=Lesson.tags.through,
+            dispatch_uid="courses.lesson_tags_changed.versions",
+        )
+        content_changes_scheduled.connect(
+            receivers.scheduled_publish_moments, dispatch_uid="courses.scheduled_publishing"
         )
 
 

@@ -11,6 +11,7 @@ from courses.content.checks import link_problems
 from courses.content.files import markdown_normal
 from courses.models import Lesson, Status, Tag
 from courses.validators import duplicate_message
+from lessons.markup import MarkdownNestingError, render_lesson_markdown
 
 
 class ModelMessagesForm(forms.ModelForm):
@@ -27,6 +28,24 @@ class ModelMessagesForm(forms.ModelForm):
             model_field = self._meta.model._meta.get_field(name)
             if too_long := model_field.error_messages.get("max_length"):
                 form_field.error_messages["max_length"] = too_long
+
+    def clean(self):
+        cleaned = super().clean()
+        # Markdown fields (`*_md`) are rendered when the row is saved: markdown the renderer
+        # cannot take is this form's error, in the loader's words, rather than a failed save.
+        for name in [name for name in cleaned if name.endswith("_md")]:
+            if cleaned[name] and (problem := markdown_problem(cleaned[name])):
+                self.add_error(name, problem)
+        return cleaned
+
+
+def markdown_problem(text: str) -> str | None:
+    """Why `text` cannot be rendered, naming its line as the loader does, or None."""
+    try:
+        render_lesson_markdown(text)
+    except MarkdownNestingError as exc:
+        return f"line {exc.line}: {exc.message()}" if exc.line is not None else exc.message()
+    return None
 
 
 def _markdown_editor(rows: int) -> forms.Textarea:

@@ -1,13 +1,35 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView
 
 from courses.models import Course, Lesson, Tag
 from courses.positions import outline_positions
+from lessons.pagecache import anonymous_page, per_content_version
 
 
+def lesson_page_versions(request: HttpRequest, course_slug: str, lesson_slug: str) -> list[str]:
+    """A lesson page also shows its discussion, which has a version of its own (the comments app
+    bumps "lesson:<id>"). The id is looked up once per content version (slugs change only with
+    the content), so a page served from the cache costs no query."""
+    lesson_id = per_content_version(
+        f"lesson-id:{course_slug}/{lesson_slug}",
+        # 0 when there is no such lesson: the page is a 404, which is never cached.
+        lambda: (
+            Lesson.objects.filter(course__slug=course_slug, slug=lesson_slug)
+            .values_list("id", flat=True)
+            .first()
+            or 0
+        ),
+    )
+    return [f"lesson:{lesson_id}"] if lesson_id else []
+
+
+# Anonymous readers all get the same pages (lessons.pagecache); staff and learners never do.
+@method_decorator(anonymous_page(), name="dispatch")
 class CatalogueView(ListView):
     template_name = "courses/catalogue.html"
     context_object_name = "courses"
@@ -19,6 +41,7 @@ class CatalogueView(ListView):
         return courses
 
 
+@method_decorator(anonymous_page(), name="dispatch")
 class CourseDetailView(DetailView):
     template_name = "courses/course_detail.html"
     context_object_name = "course"
@@ -41,6 +64,7 @@ class CourseDetailView(DetailView):
         return context
 
 
+@method_decorator(anonymous_page(lesson_page_versions), name="dispatch")
 class LessonDetailView(DetailView):
     template_name = "courses/lesson_detail.html"
     context_object_name = "lesson"
@@ -60,6 +84,7 @@ class LessonDetailView(DetailView):
         return context
 
 
+@method_decorator(anonymous_page(), name="dispatch")
 class TagDetailView(ListView):
     template_name = "courses/tag_detail.html"
     context_object_name = "lessons"

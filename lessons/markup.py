@@ -8,6 +8,7 @@ get a generous allowlist; comments (written by anyone) get their own, much short
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
@@ -114,10 +115,136 @@ def _flatten_toc(tokens: list[dict]) -> list[dict]:
     return entries
 
 
+# Python-Markdown parses nested blocks (lists, admonitions, footnotes, indented blocks) by
+# recursion, two to four Python frames a level, and walks the result recursively again: a few
+# hundred levels exhaust the interpreter's stack (1,000 frames) and raise RecursionError, and
+# "[" left open cost time that grows with the square of how many are open at once. No lesson
+# needs more than a handful of levels; 100 leaves the renderer half its stack even when it is
+# called from deep inside a request.
+LESSON_MAX_NESTING = 100
+
+# What opens one more level of blocks at the start of a line: a quote, a list item, an
+# admonition, a definition, a footnote. (Four spaces of indentation open one too.)
+_BLOCK_OPENER_RE = re.compile(
+    r"(?:>|[*+-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)|!!!|:(?=[ \t])|\[\^[^\]]*\]:)[ \t]?"
+)
+_OPENER_FIRST_CHARACTERS = frozenset(" \t>*+-0123456789!:[")  # most lines are prose
+_SPACES_RE = re.compile(r" *")
+_BRACKET_RE = re.compile(r"\\.|[\[\]]")
+
+
+class MarkdownNestingError(ValueError):
+    """Markdown nested deeper than render_lesson_markdown takes.
+
+    `what` ("blocks" or "brackets") nests `depth` levels deep on `deep_line`, from `line`
+    (1-based lines of the text); all of them are None when only the renderer's RecursionError
+    told.
+    """
+
+    def __init__(
+        self,
+        what: str | None = None,
+        *,
+        depth: int | None = None,
+        line: int | None = None,
+        deep_line: int | None = None,
+    ):
+        self.what, self.depth, self.line, self.deep_line = what, depth, line, deep_line
+        super().__init__(self.message())
+
+    def line_in_file(self, first_line: int) -> int | None:
+        """The line the nesting starts on, in a file where the text starts on `first_line`."""
+        return None if self.line is None else first_line + self.line - 1
+
+    def message(self, first_line: int = 1) -> str:
+        """What is wrong, naming lines of a file where the text starts on `first_line`."""
+        if self.what is None:
+            return (
+                "nested too deeply for the renderer (quotes, lists, indented blocks, brackets "
+                f"or emphasis); at most {LESSON_MAX_NESTING} levels are allowed"
+            )
+        where = "" if self.deep_line == self.line else f" by line {first_line + self.deep_line - 1}"
+        if self.what == "brackets":
+            return f"{self.depth} '[' open at once{where}; at most {LESSON_MAX_NESTING} are allowed"
+        return (
+            f"quotes, lists and indented blocks nested {self.depth} levels deep{where}; "
+            f"at most {LESSON_MAX_NESTING} levels are allowed"
+        )
+
+
+def lesson_markdown_check(text: str) -> None:
+    """Raise MarkdownNestingError when `text` nests deeper than LESSON_MAX_NESTING, naming the line
+    where that nesting starts.
+
+    A line-by-line estimate that never counts fewer levels than Python-Markdown opens: every
+    four spaces of indentation and every quote, list, admonition, definition or footnote marker
+    at the start of a line count one (so fenced code counts too, and a line of 101 spaced
+    dashes, which Python-Markdown takes for a rule, is refused); and every "[" still open in a
+    paragraph counts one.
+    """
+    nesting_start: int | None = None  # the first line of the nesting the line is in
+    brackets = 0  # open in this paragraph
+    brackets_start = brackets_deepest = 0
+    brackets_too_deep: int | None = None  # the line where they went over the limit
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            if brackets_too_deep is not None:
+                break
+            brackets = 0  # a blank line ends the paragraph, and its brackets
+            continue
+        depth = _block_depth(line) if line[0] in _OPENER_FIRST_CHARACTERS else 0
+        if depth <= 1:
+            nesting_start = None
+        elif nesting_start is None:
+            nesting_start = number
+        if depth > LESSON_MAX_NESTING:
+            raise MarkdownNestingError("blocks", depth=depth, line=nesting_start, deep_line=number)
+        if "[" not in line and "]" not in line:
+            continue
+        for match in _BRACKET_RE.finditer(line):
+            if match.group() == "[":
+                if brackets == 0 and brackets_too_deep is None:
+                    brackets_start = number
+                brackets += 1
+                brackets_deepest = max(brackets_deepest, brackets)
+                if brackets > LESSON_MAX_NESTING and brackets_too_deep is None:
+                    brackets_too_deep = number
+            elif match.group() == "]":
+                brackets = max(brackets - 1, 0)
+    if brackets_too_deep is not None:
+        raise MarkdownNestingError(
+            "brackets", depth=brackets_deepest, line=brackets_start, deep_line=brackets_too_deep
+        )
+
+
+def _block_depth(line: str) -> int:
+    """How many levels of blocks `line` is inside, at most."""
+    line = line.expandtabs(4)
+    depth = position = 0
+    while True:
+        spaces = _SPACES_RE.match(line, position).end() - position
+        depth += spaces // 4
+        position += spaces
+        opener = _BLOCK_OPENER_RE.match(line, position)
+        if opener is None:
+            return depth
+        depth += 1
+        position = opener.end()
+
+
 def render_lesson_markdown(text: str) -> Rendered:
-    """Render instructor-written markdown to sanitised HTML and a table of contents."""
+    """Render instructor-written markdown to sanitised HTML and a table of contents.
+
+    Raises MarkdownNestingError for markdown nested deeper than the renderer can take.
+    """
+    lesson_markdown_check(text)
     md = _lesson_markdown()
-    raw = md.convert(text)
+    try:
+        raw = md.convert(text)
+    except RecursionError:
+        # What the check does not count (emphasis inside emphasis, hundreds deep) still ends
+        # here, as a message rather than a traceback.
+        raise MarkdownNestingError() from None
     return Rendered(html=sanitize_lesson_html(raw), toc=_flatten_toc(md.toc_tokens))
 
 

@@ -101,7 +101,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lessons.context_processors.site",
                 "comments.context_processors.notifications",
-                "progress.context_processors.announcements",
             ],
         },
     },
@@ -254,6 +253,8 @@ WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_ROOT.is_dir()
 
 # Where `load_content` reads lessons from when no path is given.
 CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", BASE_DIR / "content"))
+# The largest content file `load_content` reads, in bytes (2 MiB): a larger one is refused unread.
+CONTENT_MAX_FILE_BYTES = int(os.environ.get("CONTENT_MAX_FILE_BYTES", str(2 * 1024 * 1024)))
 
 # How many reverse proxies (nginx, a load balancer) stand in front of Stream and append the
 # address they saw to X-Forwarded-For. 0: clients connect directly and REMOTE_ADDR is theirs.
@@ -341,3 +342,8 @@ COMMENTS_UNSUBSCRIBE_DAYS = int(os.environ.get("COMMENTS_UNSUBSCRIBE_DAYS", "90"
 # --- Progress ----------------------------------------------------------------------------------
 # How often a signed-in learner's browser may hand over its local progress ("<count>/<seconds>").
 PROGRESS_MERGE_RATE_LIMIT = os.environ.get("PROGRESS_MERGE_RATE_LIMIT", "10/60")
+
+# --- Pages for readers who are not signed in ---------------------------------------------------
+# They are the same for everyone and cached whole (lessons/pagecache.py); browsers and proxies
+# (nginx's proxy cache) may keep one this many seconds. Changes show at once in Stream itself.
+ANON_PAGE_MAX_AGE = int(os.environ.get("ANON_PAGE_MAX_AGE", "60"))

@@ -13,7 +13,16 @@ from typing import Any
 
 import yaml
 
-from courses.content import ContentProblem, YAMLSyntaxError, yaml_load
+from courses.content import (
+    ContentError,
+    ContentProblem,
+    YAMLAnchorError,
+    YAMLSyntaxError,
+    content_file_read,
+    shortened,
+    shown,
+    yaml_load,
+)
 from progress.models import Rule
 
 LEVELS_FILE = "levels.yaml"
@@ -60,9 +69,14 @@ class _ListFile:
 
     def _read(self, path: Path) -> None:
         try:
-            text = path.read_bytes().decode("utf-8")
+            # The rules files sit in the content root itself, and are read as its files are.
+            raw = content_file_read(path, root=path.parent, display=self.display)
+        except ContentError as exc:
+            self.problems.extend(exc.errors)
+            return
+        try:
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raw = path.read_bytes()
             line = raw[: exc.start].count(b"\n") + 1
             self.problem("not valid UTF-8 text; save the file as UTF-8", line=line)
             return
@@ -70,7 +84,8 @@ class _ListFile:
             data, node = yaml_load(text)
         except YAMLSyntaxError as exc:
             line = exc.line + 1 if exc.line is not None else None
-            self.problem(f"broken YAML: {exc.problem}", line=line)
+            broken = "" if isinstance(exc, YAMLAnchorError) else "broken YAML: "
+            self.problem(f"{broken}{exc.problem}", line=line)
             return
         if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
             self.problem("must be a list of entries, each starting with '- '", line=1)
@@ -86,6 +101,11 @@ class _ListFile:
 
     def entries(self):
         yield from zip(self.items, self.item_lines, self.key_lines, strict=True)
+
+
+# The largest count or total of XP the database stores (a PositiveIntegerField on PostgreSQL):
+# a larger one would pass the checks and fail on writing.
+MAX_WHOLE = 2_147_483_647
 
 
 def _whole(value: Any) -> bool:
@@ -119,7 +139,7 @@ def _unknown_fields(file: _ListFile, item: dict, allowed: set[str], lines: dict,
             file.problem(
                 f"unknown field (known fields: {', '.join(sorted(allowed))})",
                 line=lines.get(str(name), line),
-                field=str(name),
+                field=shortened(str(name)),
             )
 
 
@@ -134,16 +154,19 @@ def parse_levels(path: Path, display: str) -> tuple[list[LevelRow], list[Content
                 "must be a whole number from 0", line=lines.get("number", line), field="number"
             )
             continue
-        if not _whole(xp) or xp < 0:
+        if not _whole(xp) or not 0 <= xp <= MAX_WHOLE:
             file.problem(
-                "must be a whole number of XP from 0", line=lines.get("xp", line), field="xp"
+                f"must be a whole number of XP from 0 to {MAX_WHOLE:,}",
+                line=lines.get("xp", line),
+                field="xp",
             )
             continue
         names = _bilingual(file, item, "name", lines, line, 40)
         expected = len(levels)
         if number != expected:
             file.problem(
-                f"levels must be numbered 0, 1, 2, … in order; expected {expected}, found {number}",
+                "levels must be numbered 0, 1, 2, … in order; "
+                f"expected {expected}, found {shown(number)}",
                 line=lines.get("number", line),
                 field="number",
             )
@@ -187,7 +210,7 @@ def parse_achievements(
             continue
         if slug in seen:
             file.problem(
-                f"duplicate slug {slug!r} (first used on line {seen[slug]})",
+                f"duplicate slug {shown(slug)} (first used on line {seen[slug]})",
                 line=lines.get("slug", line),
                 field="slug",
             )
@@ -239,11 +262,13 @@ def _rule(file: _ListFile, value: Any, line: int) -> tuple[str, int]:
             file.problem("write it as {all_lessons: true}", line=line, field="rule")
         return name, 1
     if name not in RULES_WITH_COUNT:
-        file.problem(f"unknown rule {name!r}; rules: {vocabulary}", line=line, field="rule")
+        file.problem(f"unknown rule {shown(name)}; rules: {vocabulary}", line=line, field="rule")
         return "", 0
-    if not _whole(argument) or argument < 1:
+    if not _whole(argument) or not 1 <= argument <= MAX_WHOLE:
         file.problem(
-            f"{name} needs a whole number from 1, not {argument!r}", line=line, field="rule"
+            f"{name} needs a whole number from 1 to {MAX_WHOLE:,}, not {shown(argument)}",
+            line=line,
+            field="rule",
         )
         return name, 1
     return name, argument

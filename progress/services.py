@@ -3,6 +3,7 @@ achievements, merging a browser's progress, and loading the rules."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -74,7 +75,7 @@ def lesson_complete(*, user, lesson: Lesson, at: datetime | None = None) -> Outc
     with transaction.atomic():
         _completion_record(user=user, lesson=lesson, at=at or timezone.now(), outcome=outcome)
         if outcome.completed:
-            _achievements_award(user=user, outcome=outcome)
+            _achievements_award(user=user, outcome=outcome, rules_of=COMPLETION_RULES)
     return outcome
 
 
@@ -103,7 +104,7 @@ def progress_merge(*, user, completions: dict[int, datetime]) -> Outcome:
                 source=CompletionSource.BROWSER,
             )
         if outcome.completed:
-            _achievements_award(user=user, outcome=outcome)
+            _achievements_award(user=user, outcome=outcome, rules_of=COMPLETION_RULES)
     return outcome
 
 
@@ -118,7 +119,7 @@ def event_record(*, user, kind: str, key: str) -> Outcome:
     with transaction.atomic():
         _event, created = LearnerEvent.objects.get_or_create(user=user, kind=kind, key=key)
         if created:
-            _achievements_award(user=user, outcome=outcome)
+            _achievements_award(user=user, outcome=outcome, rules_of={kind})
     return outcome
 
 
@@ -134,42 +135,75 @@ def event_withdraw(*, user, kind: str, key: str) -> list[Achievement]:
         return _achievements_revoke(user=user, rule=kind)
 
 
-def learner_numbers(user) -> rules.LearnerNumbers:
-    completed = dict(Completion.objects.filter(user=user).values_list("lesson_id", "completed_at"))
-    published = list(Lesson.objects.published().values_list("id", "course_id"))
-    by_course: dict[int, set[int]] = {}
-    for lesson_id, course_id in published:
-        by_course.setdefault(course_id, set()).add(lesson_id)
-    xp = XPEntry.objects.filter(user=user).aggregate(total=Sum("amount"))["total"] or 0
-    witnessed = Completion.objects.filter(user=user).witnessed().values_list("completed_at")
-    days = rules.completion_days((at for (at,) in witnessed), learner_time_zone(user))
-    return rules.LearnerNumbers(
-        lessons_completed=len(completed),
-        courses_completed=sum(1 for ids in by_course.values() if ids <= completed.keys()),
-        published_lessons=len(published),
-        published_lessons_completed=sum(1 for lesson_id, _ in published if lesson_id in completed),
-        longest_streak=rules.longest_streak(days),
-        level=rules.level_standing(xp, level_steps()).current.number,
-        events=dict(
-            LearnerEvent.objects.filter(user=user)
+# What each kind of event can change, and so the only rules worth evaluating after it. A
+# completion moves lessons, courses, streaks and (by its XP) the level; another app's event only
+# its own count. Achievement XP can lift the level in any case (_achievements_award adds it).
+COMPLETION_RULES = frozenset(
+    {
+        Rule.LESSONS_COMPLETED,
+        Rule.COURSES_COMPLETED,
+        Rule.ALL_LESSONS,
+        Rule.STREAK_DAYS,
+        Rule.LEVEL_REACHED,
+    }
+)
+_COMPLETION_COUNTS = frozenset({Rule.LESSONS_COMPLETED, Rule.COURSES_COMPLETED, Rule.ALL_LESSONS})
+_COURSE_COUNTS = frozenset({Rule.COURSES_COMPLETED, Rule.ALL_LESSONS})
+
+
+def learner_numbers(user, rules_of: Collection[str] | None = None) -> rules.LearnerNumbers:
+    """What achievement rules look at; with `rules_of`, only what those rules need (the other
+    numbers stay 0 and must not be read)."""
+    needed = set(Rule.values if rules_of is None else rules_of)
+    numbers = rules.LearnerNumbers()
+    if needed & _COMPLETION_COUNTS:
+        completed = set(Completion.objects.filter(user=user).values_list("lesson_id", flat=True))
+        numbers.lessons_completed = len(completed)
+        if needed & _COURSE_COUNTS:
+            published = list(Lesson.objects.published().values_list("id", "course_id"))
+            by_course: dict[int, set[int]] = {}
+            for lesson_id, course_id in published:
+                by_course.setdefault(course_id, set()).add(lesson_id)
+            numbers.courses_completed = sum(1 for ids in by_course.values() if ids <= completed)
+            numbers.published_lessons = len(published)
+            numbers.published_lessons_completed = sum(
+                1 for lesson_id, _ in published if lesson_id in completed
+            )
+    if Rule.STREAK_DAYS in needed:
+        witnessed = Completion.objects.filter(user=user).witnessed().values_list("completed_at")
+        days = rules.completion_days((at for (at,) in witnessed), learner_time_zone(user))
+        numbers.longest_streak = rules.longest_streak(days)
+    if Rule.LEVEL_REACHED in needed:
+        xp = XPEntry.objects.filter(user=user).aggregate(total=Sum("amount"))["total"] or 0
+        numbers.level = rules.level_standing(xp, level_steps()).current.number
+    events = needed - COMPLETION_RULES
+    if events:
+        numbers.events = dict(
+            LearnerEvent.objects.filter(user=user, kind__in=events)
             .values("kind")
             .annotate(n=Count("id"))
             .values_list("kind", "n")
-        ),
-    )
-
-
-def _achievements_award(*, user, outcome: Outcome) -> None:
-    for _round in range(rules.MAX_AWARD_ROUNDS):
-        numbers = learner_numbers(user)
-        earned = EarnedAchievement.objects.filter(user=user).values_list(
-            "achievement_id", flat=True
         )
-        candidates = Achievement.objects.filter(is_active=True).exclude(id__in=list(earned))
+    return numbers
+
+
+def _achievements_award(*, user, outcome: Outcome, rules_of: Collection[str]) -> None:
+    """Award the active achievements of `rules_of` (what the event can have changed) that the
+    learner now qualifies for, and then those the XP they carry makes due."""
+    watched = set(rules_of)
+    for _round in range(rules.MAX_AWARD_ROUNDS):
+        earned = EarnedAchievement.objects.filter(user=user).values("achievement_id")
+        candidates = list(
+            Achievement.objects.filter(is_active=True, rule__in=watched).exclude(id__in=earned)
+        )
+        if not candidates:
+            return
+        numbers = learner_numbers(user, {a.rule for a in candidates})
         due = [a for a in candidates if rules.qualifies(a.rule, a.threshold, numbers)]
         if not due:
             return
         now = timezone.now()
+        xp_awarded = 0
         for achievement in due:
             _award, created = EarnedAchievement.objects.get_or_create(
                 user=user, achievement=achievement, defaults={"earned_at": now}
@@ -177,13 +211,17 @@ def _achievements_award(*, user, outcome: Outcome) -> None:
             if created:
                 outcome.achievements.append(achievement)
                 if achievement.xp:
-                    outcome.xp_awarded += _xp_award(
+                    xp_awarded += _xp_award(
                         user=user,
                         source=f"achievement:{achievement.slug}",
                         amount=achievement.xp,
                         at=now,
                         achievement=achievement,
                     )
+        outcome.xp_awarded += xp_awarded
+        if not xp_awarded:
+            return  # nothing else moved: no rule watched here can have become due
+        watched = {Rule.LEVEL_REACHED}
 
 
 def _achievements_revoke(*, user, rule: str) -> list[Achievement]:
@@ -195,9 +233,9 @@ def _achievements_revoke(*, user, rule: str) -> list[Achievement]:
     """
     revoked: list[Achievement] = []
     watched = {rule}
-    level_before = learner_numbers(user).level
+    level_before = learner_numbers(user, {Rule.LEVEL_REACHED}).level
     for _round in range(rules.MAX_AWARD_ROUNDS):
-        numbers = learner_numbers(user)
+        numbers = learner_numbers(user, watched)
         lapsed = [
             earned
             for earned in EarnedAchievement.objects.filter(
@@ -224,7 +262,8 @@ def _achievements_revoke(*, user, rule: str) -> list[Achievement]:
 
 
 def announcements_take(*, user) -> list[Achievement]:
-    """Achievements earned since the learner last saw a page, marked as announced."""
+    """Achievements earned and not yet announced, marked as announced: for a POST to announce
+    (progress.views, through django.contrib.messages), never for a page being shown."""
     pending = list(
         EarnedAchievement.objects.filter(user=user, announced=False).select_related("achievement")
     )

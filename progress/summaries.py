@@ -1,22 +1,48 @@
 """What learners see of their progress: the learner bar and the profile page.
 
 Reads only. Every function here runs a fixed number of queries whatever the learner's history,
-so the bar can sit on every lesson page (tests assert the budget).
+so the bar can sit on every lesson page (tests assert the budget): one for a signed-in learner's
+bar, none for an anonymous reader's once the totals are cached for the content version.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Sum
-from django.utils import timezone
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Aggregate,
+    Count,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 
 from accounts.services import learner_time_zone
 from courses.models import Course, Lesson
+from lessons.pagecache import content_version, per_content_version
 from progress import rules
 from progress.models import Achievement, Completion, EarnedAchievement, XPEntry
 from progress.services import level_steps
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What every learner's bar is measured against, the same for all: kept per content version
+    and language (lessons.pagecache), so a bar costs no query for them."""
+
+    levels: list[rules.LevelStep]  # named in the language they were built in
+    lessons: int  # published lessons
+    achievements: int  # active achievements
 
 
 @dataclass(frozen=True)
@@ -30,14 +56,14 @@ class Bar:
     achievements_total: int
 
     @classmethod
-    def starting(cls, catalogue: Catalogue) -> Bar:
+    def starting(cls, totals: Totals) -> Bar:
         """Where everyone starts: the figures an anonymous reader's page is sent with."""
         return cls(
-            standing=rules.level_standing(0, catalogue.levels),
+            standing=rules.level_standing(0, totals.levels),
             lessons_done=0,
-            lessons_total=len(catalogue.lessons),
+            lessons_total=totals.lessons,
             achievements_earned=0,
-            achievements_total=len(catalogue.achievements),
+            achievements_total=totals.achievements,
         )
 
     @property
@@ -65,17 +91,80 @@ class Catalogue:
         }
 
 
+def _language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def bar_totals() -> Totals:
+    """The totals in the active language, built once per content version."""
+    return per_content_version(f"progress:totals:{_language()}", _totals_build)
+
+
+def _totals_build() -> Totals:
+    return Totals(
+        levels=level_steps(),
+        lessons=Lesson.objects.published().count(),
+        achievements=Achievement.objects.filter(is_active=True).count(),
+    )
+
+
 def learner_bar(user) -> Bar:
-    """A signed-in learner's figures, in six queries whatever their history."""
+    """A signed-in learner's figures: one query for theirs, and the shared totals (cached)."""
+    totals = bar_totals()
     if not user.is_authenticated:
-        return Bar.starting(bar_catalogue())
-    lessons_total = Lesson.objects.published().count()
-    achievements_total = Achievement.objects.filter(is_active=True).count()
-    levels = level_steps()
-    xp = XPEntry.objects.filter(user=user).aggregate(total=Sum("amount", default=0))["total"]
-    done = Completion.objects.filter(user=user).of_published_lessons().count()
-    earned = EarnedAchievement.objects.filter(user=user, achievement__is_active=True).count()
-    return Bar(rules.level_standing(xp, levels), done, lessons_total, earned, achievements_total)
+        return Bar.starting(totals)
+    mine = _learner_figures(user)
+    return Bar(
+        rules.level_standing(mine["xp"], totals.levels),
+        mine["done"],
+        totals.lessons,
+        mine["earned"],
+        totals.achievements,
+    )
+
+
+def _count_of(rows: QuerySet, aggregate: Aggregate) -> Coalesce:
+    """One learner's `aggregate` over `rows` (filtered on OuterRef("pk")), 0 when there are none."""
+    per_user = rows.order_by().values("user").annotate(value=aggregate).values("value")
+    return Coalesce(Subquery(per_user), 0, output_field=IntegerField())
+
+
+def _learner_figures(user) -> dict[str, int]:
+    """XP, completed published lessons and earned active achievements, in one query."""
+    learner = OuterRef("pk")
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(
+            xp=_count_of(XPEntry.objects.filter(user=learner), Sum("amount")),
+            done=_count_of(
+                Completion.objects.filter(user=learner).of_published_lessons(), Count("id")
+            ),
+            earned=_count_of(
+                EarnedAchievement.objects.filter(user=learner, achievement__is_active=True),
+                Count("id"),
+            ),
+        )
+        .get()
+    )
+
+
+def catalogue_json(language: str) -> bytes:
+    """The catalogue as the browser fetches it, built once per content version and language."""
+
+    def build() -> bytes:
+        with translation.override(language):
+            return json.dumps(bar_catalogue().as_json(), ensure_ascii=False).encode()
+
+    return per_content_version(f"progress:catalogue:{language}", build)
+
+
+def catalogue_url() -> str:
+    """Where this page's readers fetch the catalogue: a new address for every content version,
+    so browsers may keep each one for good."""
+    return reverse(
+        "progress:catalogue", kwargs={"version": content_version(), "language": _language()}
+    )
 
 
 def bar_catalogue() -> Catalogue:

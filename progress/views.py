@@ -4,18 +4,34 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import TemplateView
 
 from courses.models import Lesson
+from lessons.pagecache import content_version
 from lessons.ratelimits import rate_limit_hit, requester
 from progress.rules import MergePayloadError, UnknownLessonsError, parse_merge_payload
-from progress.services import lesson_complete, progress_merge
-from progress.summaries import learner_profile
+from progress.services import announcements_take, lesson_complete, progress_merge
+from progress.summaries import catalogue_json, learner_profile
+
+# A catalogue's address names its content version, so what it holds never changes.
+CATALOGUE_MAX_AGE = 365 * 24 * 3600
+
+
+def _achievements_announce(request: HttpRequest) -> None:
+    """Announce, on the learner's next page, what they earned here and earlier elsewhere (a
+    comment, a reply received): the POST takes them, so showing a page never writes."""
+    for achievement in announcements_take(user=request.user):
+        html = render_to_string("progress/_announcement.html", {"achievement": achievement})
+        # Our own template's output, escaped there; the messages cookie keeps it marked safe.
+        messages.success(request, mark_safe(html.strip()), extra_tags="achievement")
 
 
 @login_required
@@ -30,6 +46,7 @@ def lesson_complete_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
         )
     else:
         messages.info(request, _("You had already completed this lesson."))
+    _achievements_announce(request)
     return redirect(f"{lesson.get_absolute_url()}#progress")
 
 
@@ -52,6 +69,7 @@ def progress_merge_view(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": str(exc), "unknown_lessons": exc.lesson_ids}, status=400)
     except MergePayloadError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
+    _achievements_announce(request)  # the browser reloads the page, which shows them
     return JsonResponse(
         {
             "merged": len(outcome.completed),
@@ -66,3 +84,20 @@ class ProfileView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "profile": learner_profile(self.request.user)}
+
+
+@require_safe
+def catalogue_view(request: HttpRequest, version: str, language: str) -> HttpResponse:
+    """The published lessons, levels and achievements an anonymous reader's browser computes its
+    bar from (progress.js), at an address per content version that browsers keep for good."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    current = content_version()
+    if version != current:
+        # A page from before the content changed: send the browser to what is true now.
+        response = redirect("progress:catalogue", version=current, language=language)
+        patch_cache_control(response, no_cache=True)
+        return response
+    response = HttpResponse(catalogue_json(language), content_type="application/json")
+    patch_cache_control(response, public=True, max_age=CATALOGUE_MAX_AGE, immutable=True)
+    return response

@@ -43,10 +43,11 @@ def special_blocks_in(markdown: str) -> list[SpecialBlock]:
             not lines[index].strip() or lines[index].startswith(("    ", "\t"))
         ):
             index += 1
-        content = [_unindent(line) for line in lines[start + 1 : index]]
+        content = [unindent(line) for line in lines[start + 1 : index]]
         blocks.append(SpecialBlock(match.group(1), start, index, "\n".join(content).strip("\n")))
     return blocks
 
 
-def _unindent(line: str) -> str:
+def unindent(line: str) -> str:
+    """A line of a block's content as it is rendered, one level less indented."""
     return line.removeprefix("\t") if line.startswith("\t") else line[4:]

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from courses.content.problems import Shown, shown
 from courses.models import Tag
 from courses.validators import TAG_INVALID
 
@@ -29,13 +30,23 @@ def field_problems(model: type[models.Model], name: str, value: Any) -> list[str
         field.validate(value, None)
         field.run_validators(value)
     except ValidationError as error:
-        return list(dict.fromkeys(error.messages))  # two validators may say the same thing
+        messages = (_with_value_shown(each) for each in error.error_list)
+        return list(dict.fromkeys(messages))  # two validators may say the same thing
     return []
+
+
+def _with_value_shown(error: ValidationError) -> str:
+    """The message, as ValidationError.messages words it, quoting the value as `shown` does:
+    Django's messages quote it whole."""
+    params = error.params or {}
+    if "value" in params:
+        params = {**params, "value": Shown(params["value"])}
+    return str(error.message % params) if params else str(error.message)
 
 
 def tag_problem(tag: Any) -> str | None:
     if not isinstance(tag, str):
-        return TAG_INVALID % {"value": tag}
+        return TAG_INVALID % {"value": Shown(tag)}
     problems = field_problems(Tag, "slug", tag)
     return problems[0] if problems else None
 
@@ -63,7 +74,9 @@ def link_problems(value: Any) -> tuple[list[dict[str, str]], list[tuple[int | No
         try:
             _url_validator(url.strip())
         except ValidationError:
-            problems.append((index, f"bad URL {url!r}: use a full http:// or https:// address"))
+            problems.append(
+                (index, f"bad URL {shown(url)}: use a full http:// or https:// address")
+            )
             continue
         links.append({"title": title.strip(), "url": url.strip()})
     return links, problems

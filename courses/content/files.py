@@ -58,6 +58,7 @@ class CourseFile:
     status: str = Status.PUBLISHED.value
     intro_md: str = ""
     line: int = 1
+    intro_line: int = 1  # where the introduction starts in the file
 
     @classmethod
     def from_course(cls, course: Course, *, path: str = "") -> CourseFile:

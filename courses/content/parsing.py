@@ -9,7 +9,7 @@ import yaml
 from django.db import models
 from django.utils.text import normalize_newlines
 
-from courses.content.blocks import SPECIAL_BLOCKS, special_blocks_in
+from courses.content.blocks import SPECIAL_BLOCKS, SpecialBlock, special_blocks_in, unindent
 from courses.content.checks import field_problems, link_problems, publish_at_value, tag_problem
 from courses.content.files import (
     COURSE_FIELDS,
@@ -21,9 +21,10 @@ from courses.content.files import (
     LessonFile,
     SourceFile,
 )
-from courses.content.problems import ContentProblem
-from courses.content.yaml_io import YAMLSyntaxError, yaml_load
+from courses.content.problems import ContentProblem, shortened, shown
+from courses.content.yaml_io import YAMLAnchorError, YAMLSyntaxError, yaml_load
 from courses.models import DEFAULT_PERSONA, DEFAULT_XP, Course, Lesson, LessonLevel, Status
+from lessons.markup import MarkdownNestingError, lesson_markdown_check
 
 
 def parse_course(source: SourceFile) -> tuple[CourseFile | None, list[ContentProblem]]:
@@ -31,8 +32,9 @@ def parse_course(source: SourceFile) -> tuple[CourseFile | None, list[ContentPro
     parts = parser.front_matter_and_body()
     if parts is None:
         return None, parser.errors
-    data, body, _ = parts
+    data, body, body_line = parts
     parser.check_fields(data, COURSE_FIELDS, COURSE_REQUIRED)
+    parser.markdown_nesting(body, body_line)
     course = CourseFile(
         path=source.path,
         hash=source.hash,
@@ -43,6 +45,7 @@ def parse_course(source: SourceFile) -> tuple[CourseFile | None, list[ContentPro
         status=parser.choice(data, "status", STATUSES, default=Status.PUBLISHED.value),
         intro_md=body.strip("\n") + "\n",
         line=parser.lines.get("slug", 1),
+        intro_line=body_line,
     )
     return (None if parser.errors else course), parser.errors
 
@@ -76,7 +79,7 @@ def parse_lesson(
         body_md=body_md,
         takeaways_md=blocks.get("takeaways", ""),
         exercise_md=blocks.get("exercise", ""),
-        lines=dict(parser.lines),
+        lines={**parser.lines, "body": body_line},
     )
     return (None if parser.errors else lesson), parser.errors
 
@@ -139,7 +142,10 @@ class _FileParser:
             data, node = yaml_load(text)
         except YAMLSyntaxError as exc:
             line = first_line + exc.line if exc.line is not None else first_line
-            self.error(f"broken YAML in the front matter: {exc.problem}", line=line)
+            if isinstance(exc, YAMLAnchorError):
+                self.error(exc.problem, line=line)
+            else:
+                self.error(f"broken YAML in the front matter: {exc.problem}", line=line)
             return None
         if not isinstance(data, dict):
             self.error("front matter must be a set of 'field: value' lines", line=first_line)
@@ -158,7 +164,7 @@ class _FileParser:
         for name in data:
             if name not in allowed:
                 known = ", ".join(sorted(allowed))
-                self.error(f"unknown field (known fields: {known})", field=str(name))
+                self.error(f"unknown field (known fields: {known})", field=shortened(str(name)))
         for name in required:
             if data.get(name) in (None, ""):
                 self.error("missing required field", field=name, line=self.front_matter_line)
@@ -183,7 +189,7 @@ class _FileParser:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(f"must be a whole number, not {value!r}", field=name)
+            self.error(f"must be a whole number, not {shown(value)}", field=name)
             return default
         self.check_model_field(name, value)
         return value
@@ -203,7 +209,7 @@ class _FileParser:
             return default
         if value not in choices:
             allowed = " or ".join(str(choice) for choice in choices)
-            self.error(f"unknown {name} {value!r}: use {allowed}", field=name)
+            self.error(f"unknown {name} {shown(value)}: use {allowed}", field=name)
             return default
         return value
 
@@ -243,7 +249,7 @@ class _FileParser:
             return publish_at_value(value)
         except ValueError:
             self.error(
-                f"{value!r} is not a date and time: write it like 2025-06-01 09:00:00",
+                f"{shown(value)} is not a date and time: write it like 2025-06-01 09:00:00",
                 field="publish_at",
             )
             return None
@@ -253,7 +259,8 @@ class _FileParser:
         lines = body.split("\n")
         blocks: dict[str, str] = {}
         lifted: set[int] = set()
-        for block in special_blocks_in(body):
+        lifted_blocks = special_blocks_in(body)
+        for block in lifted_blocks:
             lifted.update(range(block.start, block.end))
             line = first_line + block.start
             if block.name in blocks:
@@ -278,7 +285,27 @@ class _FileParser:
                     line=first_line,
                 )
         kept = [line for index, line in enumerate(lines) if index not in lifted]
+        self.markdown_nesting("\n".join(_as_rendered(lines, lifted_blocks)), first_line)
         return "\n".join(kept).strip("\n") + "\n", blocks
+
+    def markdown_nesting(self, markdown: str, first_line: int) -> None:
+        """Markdown nested deeper than the renderer takes, reported where the nesting starts
+        (the renderer would only raise when the lesson is saved)."""
+        try:
+            lesson_markdown_check(markdown)
+        except MarkdownNestingError as exc:
+            self.error(exc.message(first_line), line=exc.line_in_file(first_line))
+
+
+def _as_rendered(lines: list[str], blocks: list[SpecialBlock]) -> list[str]:
+    """The body's lines as they are rendered, line for line: the special blocks unindented in
+    place and their `!!!` lines blank, so that a line number is the file's."""
+    rendered = list(lines)
+    for block in blocks:
+        rendered[block.start] = ""
+        for index in range(block.start + 1, block.end):
+            rendered[index] = unindent(lines[index])
+    return rendered
 
 
 def front_matter_end(lines: list[str]) -> int | None:

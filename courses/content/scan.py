@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from courses.content.files import COURSE_FILE, SourceFile
-from courses.content.problems import ContentProblem
+from courses.content.problems import ContentError, ContentProblem
+from courses.content.reading import content_file_read, content_path_resolve
 
 
 @dataclass
@@ -16,22 +17,34 @@ class CourseSource:
 
 
 def scan(root: Path) -> tuple[list[CourseSource], list[ContentProblem]]:
-    """Find course folders and their lesson files, reading each file's bytes once."""
+    """Find course folders and their lesson files, reading each file's bytes once.
+
+    Symbolic links are followed while they stay inside `root` (a lesson shared by two courses,
+    a course folder kept elsewhere in the tree); one that leads out of it, anything named like a
+    lesson that is not a regular file, and a file over the size limit are problems
+    (courses.content.reading).
+    """
     sources: list[CourseSource] = []
     errors: list[ContentProblem] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and _visible(p)):
+        where = f"{folder.relative_to(root).as_posix()}/"
+        try:
+            content_path_resolve(folder, root=root, display=where, kind="a folder")
+        except ContentError as exc:
+            errors.extend(exc.errors)
+            continue
         course_md = folder / COURSE_FILE
-        if not course_md.is_file():
-            where = f"{folder.relative_to(root).as_posix()}/"
+        if not course_md.exists() and not course_md.is_symlink():
             errors.append(ContentProblem(where, None, None, f"course folder has no {COURSE_FILE}"))
             continue
+        course = _read(course_md, root, errors)
         lessons = [
-            SourceFile(path=p.relative_to(root).as_posix(), raw=p.read_bytes())
+            lesson
             for p in sorted(folder.glob("*.md"))
-            if p.is_file() and _visible(p) and p.name != COURSE_FILE
+            if _visible(p) and p.name != COURSE_FILE and (lesson := _read(p, root, errors))
         ]
-        course = SourceFile(path=course_md.relative_to(root).as_posix(), raw=course_md.read_bytes())
-        sources.append(CourseSource(course=course, lessons=lessons))
+        if course is not None:
+            sources.append(CourseSource(course=course, lessons=lessons))
     if not sources and not errors:
         errors.append(
             ContentProblem(
@@ -39,6 +52,15 @@ def scan(root: Path) -> tuple[list[CourseSource], list[ContentProblem]]:
             )
         )
     return sources, errors
+
+
+def _read(path: Path, root: Path, errors: list[ContentProblem]) -> SourceFile | None:
+    display = path.relative_to(root).as_posix()
+    try:
+        return SourceFile(path=display, raw=content_file_read(path, root=root, display=display))
+    except ContentError as exc:
+        errors.extend(exc.errors)
+        return None
 
 
 def _visible(path: Path) -> bool:

@@ -13,9 +13,11 @@ from courses.content.files import CourseFile, LessonFile
 from courses.content.problems import ContentError, ContentProblem
 from courses.content.scan import scan
 from courses.models import Course, Lesson, LessonRevision, Status, Tag
+from courses.receivers import content_changed
 from courses.revisions import lesson_snapshot, revision_for
 from courses.services.load_plan import LoadPlan, load_plan
 from courses.signals import content_loading
+from lessons.markup import MarkdownNestingError
 
 
 @dataclass
@@ -114,6 +116,10 @@ def content_load(*, root: Path, check_only: bool = False, force: bool = False) -
             raise ContentError(errors)
         if check_only:
             transaction.set_rollback(True)
+    if not check_only:
+        # Rows written with .update() and the other apps' rules (progress: levels and
+        # achievements) send no signal that courses hears: every page is built afresh.
+        content_changed()
     return report
 
 
@@ -150,7 +156,7 @@ class _Apply:
             course = course or Course(slug=course_file.slug)
             _course_fields_set(course, course_file)
             course.loaded_at = self.now
-            course.save()
+            _save_rendering(course, course_file.path, course_file.intro_line)
             courses_by_slug[course.slug] = course
         kept = self.plan.unchanged_course_ids | {
             courses_by_slug[c.slug].id for c in self.plan.courses
@@ -196,7 +202,7 @@ class _Apply:
         lesson = lesson or Lesson(course=course)
         _lesson_fields_set(lesson, lesson_file)
         lesson.loaded_at = self.now
-        lesson.save()
+        _save_rendering(lesson, lesson_file.path, lesson_file.line_of("body"))
         after = lesson_snapshot(lesson, tags=lesson_file.tags)
         self.revisions.append(
             revision_for(
@@ -235,9 +241,11 @@ class _Apply:
         ids = list(queryset.exclude(status=Status.ARCHIVED).values_list("id", flat=True))
         if not ids:
             return 0
-        return queryset.model.objects.filter(id__in=ids).update(
+        archived = queryset.model.objects.filter(id__in=ids).update(
             status=Status.ARCHIVED, updated_at=self.now
         )
+        content_changed(lesson_ids=ids if queryset.model is Lesson else ())
+        return archived
 
 
 class _LoadedLessons:
@@ -263,6 +271,17 @@ class _LoadedLessons:
         return self.by_slug.get((course.id, lesson_file.slug)) or self.by_path.get(
             (course.id, lesson_file.path)
         )
+
+
+def _save_rendering(row: Course | Lesson, path: str, markdown_line: int) -> None:
+    """Save (which renders the markdown); markdown the renderer cannot take is a problem of the
+    file, raised inside the transaction so that nothing of the load is kept. The files were
+    checked for it (courses.content.parsing), so this is what that check cannot foresee."""
+    try:
+        row.save()
+    except MarkdownNestingError as exc:
+        problem = ContentProblem(path, markdown_line, None, exc.message(markdown_line))
+        raise ContentError([problem]) from None
 
 
 def _course_fields_set(course: Course, source: CourseFile) -> None:

@@ -10,7 +10,8 @@ register = template.Library()
 @register.inclusion_tag("progress/_learner_bar.html", takes_context=True)
 def learner_bar(context) -> dict:
     """The learner bar: the server's figures for a signed-in learner; for anyone else the same
-    zero figures for every reader, plus what the browser needs to fill in local progress."""
+    zero figures for every reader, plus where the browser fetches what it needs to fill in local
+    progress (a separate, long-cached address: the page itself stays small and cacheable)."""
     user = context["request"].user
     if user.is_authenticated:
         return {
@@ -18,11 +19,10 @@ def learner_bar(context) -> dict:
             "signed_in": True,
             "request": context["request"],
         }
-    catalogue = summaries.bar_catalogue()
     return {
-        "bar": summaries.Bar.starting(catalogue),
+        "bar": summaries.Bar.starting(summaries.bar_totals()),
         "signed_in": False,
-        "catalogue": catalogue.as_json(),
+        "catalogue_url": summaries.catalogue_url(),
     }
 
 

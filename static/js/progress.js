@@ -31,9 +31,27 @@
     }
   }
 
+  // What the bar is computed from (published lessons, levels, achievements) is fetched from its
+  // own address, which changes with the content, so the browser keeps it and the page stays the
+  // same for everyone. Fetched once, and only when there is local progress to show: the page
+  // already shows a reader without any the right figures.
+  var cataloguePromise = null;
+
   function catalogue() {
-    var node = document.getElementById("progress-catalogue");
-    return node ? JSON.parse(node.textContent) : null;
+    if (!cataloguePromise) {
+      var bar = document.querySelector("[data-learner-bar][data-catalogue-url]");
+      var url = bar && bar.getAttribute("data-catalogue-url");
+      cataloguePromise = url && window.fetch
+        ? fetch(url, { credentials: "same-origin" }).then(function (response) {
+            return response.ok ? response.json() : null;
+          }).catch(function () { return null; })
+        : Promise.resolve(null);
+    }
+    return cataloguePromise;
+  }
+
+  function refreshBar() {
+    return catalogue().then(function (cat) { renderBar(readStore(), cat); });
   }
 
   function setText(bar, name, value) {
@@ -68,7 +86,7 @@
     meter.querySelector(".meter__fill").style.width = percentOfLevel + "%";
   }
 
-  function renderLessonControl(cat) {
+  function renderLessonControl() {
     var block = document.querySelector("[data-progress-local]");
     if (!block) { return; }
     var id = block.getAttribute("data-lesson-id");
@@ -88,7 +106,7 @@
         writeStore(fresh);
       }
       show();
-      renderBar(readStore(), cat);
+      refreshBar();
       doneNote.focus();
     });
     doneNote.setAttribute("tabindex", "-1");
@@ -153,9 +171,8 @@
       mergeIntoAccount(data);
       return;
     }
-    var cat = catalogue();
-    renderBar(data, cat);
-    renderLessonControl(cat);
+    if (Object.keys(data.completions).length) { refreshBar(); }
+    renderLessonControl();
     renderOutline(data);
   }
 

@@ -54,7 +54,8 @@ def test_the_next_page_announces_the_achievement_once(signed_in, lessons):
 
 
 def test_announcements_follow_the_language(signed_in, lessons):
-    signed_in.post(complete_url(lessons[0]))
+    # The POST that earns an achievement composes its announcement, in the reader's language.
+    signed_in.post(complete_url(lessons[0]), HTTP_ACCEPT_LANGUAGE="ko")
     page = signed_in.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "첫걸음" in page
 

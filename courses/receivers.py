@@ -1,0 +1,64 @@
+"""What courses does when its content changes: cached pages and fragments built from it go.
+
+Every course, lesson or tag change bumps "content" (every page shows the catalogue's figures,
+outlines or the learner bar's totals), and a lesson's change also "lesson:<id>" (its page and
+what is cached per lesson). Writes that bypass signals (queryset .update() in the loader) bump
+explicitly through `content_changed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import Course, Lesson, Status, Tag
+from lessons import versions
+
+
+def content_changed(*, lesson_ids: Iterable[int] = ()) -> None:
+    """Bump the versions of the content (and of these lessons) now and again once committed.
+
+    Now, so that the next request in this transaction (and the tests, which never commit) sees
+    it; after the commit, so that a page another request built from the old rows in between is
+    not kept under the new version.
+    """
+    names = ["content", *(f"lesson:{lesson_id}" for lesson_id in lesson_ids)]
+    versions.bump(*names)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(partial(versions.bump, *names))
+
+
+def course_saved_or_deleted(sender, instance: Course, **kwargs) -> None:
+    content_changed()
+
+
+def lesson_saved_or_deleted(sender, instance: Lesson, **kwargs) -> None:
+    content_changed(lesson_ids=[instance.pk])
+
+
+def tag_saved_or_deleted(sender, instance: Tag, **kwargs) -> None:
+    content_changed()
+
+
+def lesson_tags_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    # lesson.tags.add(…) names the lesson; tag.lessons.add(…) names the lessons in pk_set (None
+    # for tag.lessons.clear(), which the content bump covers).
+    lesson_ids = (pk_set or ()) if reverse else [instance.pk]
+    content_changed(lesson_ids=lesson_ids)
+
+
+def scheduled_publish_moments(sender, **kwargs) -> list[datetime]:
+    """When published lessons with a future publish date appear (lessons.pagecache asks)."""
+    return list(
+        Lesson.objects.filter(
+            status=Status.PUBLISHED,
+            course__status=Status.PUBLISHED,
+            publish_at__gt=timezone.now(),
+        ).values_list("publish_at", flat=True)
+    )
