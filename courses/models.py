@@ -67,6 +67,14 @@ class ContentSource(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs) -> None:
+        # Rendering here keeps the stored HTML in step with the markdown whoever saves it.
+        self.render()
+        super().save(*args, **kwargs)
+
+    def render(self) -> None:
+        raise NotImplementedError
+
     @property
     def edited_since_loaded(self) -> bool:
         return self.edited_at is not None and (
@@ -126,10 +134,6 @@ class Course(ContentSource):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs) -> None:
-        self.render()
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("courses:course-detail", kwargs={"course_slug": self.slug})
@@ -259,11 +263,6 @@ class Lesson(ContentSource):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs) -> None:
-        # Rendering here keeps the stored HTML in step with the markdown whoever saves it.
-        self.render()
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse(

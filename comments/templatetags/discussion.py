@@ -78,8 +78,7 @@ def _page_comments(lesson: Lesson, page: int) -> list[Comment]:
     tops = _threads(lesson).order_by("-created_at", "-id").values("id")
     tops_sql, tops_params = tops[offset : offset + THREADS_PER_PAGE].query.sql_with_params()
     quote = connection.ops.quote_name
-    table = quote(Comment._meta.db_table)
-    parent = quote(Comment._meta.get_field("parent").column)
+    table, parent = _comment_table_and_parent()
     # Replies are found by walking down from the page's threads, so the query reads only
     # this page's rows however long the rest of the thread is.
     tree = (
@@ -98,19 +97,27 @@ def _page_comments(lesson: Lesson, page: int) -> list[Comment]:
     )
 
 
+def _comment_table_and_parent() -> tuple[str, str]:
+    """The quoted names the thread's recursive queries walk: the table and its parent column."""
+    quote = connection.ops.quote_name
+    return quote(Comment._meta.db_table), quote(Comment._meta.get_field("parent").column)
+
+
 def page_of(comment: Comment) -> int:
     """The page of its lesson's thread that shows `comment` (1: the lesson page itself)."""
     root = comment
     if comment.parent_id is not None:
-        quote = connection.ops.quote_name
-        table = quote(Comment._meta.db_table)
-        parent = quote(Comment._meta.get_field("parent").column)
+        table, parent = _comment_table_and_parent()
         ancestors = (
             f"WITH RECURSIVE up(id, parent_id) AS (SELECT id, {parent} FROM {table} WHERE id = %s "
             f"UNION ALL SELECT c.id, c.{parent} FROM {table} c JOIN up ON c.id = up.parent_id) "
             f"SELECT id FROM up WHERE parent_id IS NULL"
         )
-        is_root = RawSQL(f"{table}.{quote('id')} IN ({ancestors})", [comment.pk], BooleanField())
+        is_root = RawSQL(
+            f"{table}.{connection.ops.quote_name('id')} IN ({ancestors})",
+            [comment.pk],
+            BooleanField(),
+        )
         root = Comment.objects.filter(is_root).only("id", "created_at").first() or comment
     newer = (
         _threads(comment.lesson_id)
