@@ -1,5 +1,8 @@
+import logging
 import os
 import shutil
+import signal
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -102,3 +105,27 @@ def staff_client(staff_user):
 
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+def run_worker() -> None:
+    """`manage.py db_worker --batch`: every task that is due, then it returns."""
+    # The command takes over these signals and sets its loggers' levels; the tests run on.
+    handlers = {
+        number: signal.getsignal(number)
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+    }
+    levels = {name: logging.getLogger(name).level for name in ("django_tasks", "django_tasks_db")}
+    try:
+        call_command(
+            "db_worker",
+            batch=True,
+            interval=0,
+            startup_delay=False,
+            reload=False,
+            stdout=StringIO(),
+        )
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)

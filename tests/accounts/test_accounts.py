@@ -1,18 +1,16 @@
-import logging
 import re
-import signal
 import smtplib
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+
+from tests.conftest import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -175,30 +173,6 @@ class BrokenMailServer(BaseEmailBackend):
 @pytest.fixture
 def database_queue(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def run_worker() -> None:
-    """`manage.py db_worker --batch`: every task that is due, then it returns."""
-    # The command takes over these signals and sets its loggers' levels; the tests run on.
-    handlers = {
-        number: signal.getsignal(number)
-        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
-    }
-    levels = {name: logging.getLogger(name).level for name in ("django_tasks", "django_tasks_db")}
-    try:
-        call_command(
-            "db_worker",
-            batch=True,
-            interval=0,
-            startup_delay=False,
-            reload=False,
-            stdout=StringIO(),
-        )
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
-        for name, level in levels.items():
-            logging.getLogger(name).setLevel(level)
 
 
 def queued() -> list[DBTaskResult]:

@@ -7,17 +7,14 @@ others, and between tasks it drops a connection left inside a transaction.
 """
 
 import logging
-import signal
 import smtplib
 import threading
 import time
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as MemoryMailServer
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +29,7 @@ from comments.services import (
     notification_email_send,
 )
 from comments.tasks import notification_email_task
+from tests.conftest import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,30 +52,6 @@ class SlowMailServer(MemoryMailServer):
 @pytest.fixture(autouse=True)
 def database_queue(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def run_worker() -> None:
-    """`manage.py db_worker --batch`: every task that is due, then it returns."""
-    # The command takes over these signals and sets its loggers' levels; the tests run on.
-    handlers = {
-        number: signal.getsignal(number)
-        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
-    }
-    levels = {name: logging.getLogger(name).level for name in ("django_tasks", "django_tasks_db")}
-    try:
-        call_command(
-            "db_worker",
-            batch=True,
-            interval=0,
-            startup_delay=False,
-            reload=False,
-            stdout=StringIO(),
-        )
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
-        for name, level in levels.items():
-            logging.getLogger(name).setLevel(level)
 
 
 def opt_in(user) -> None:
