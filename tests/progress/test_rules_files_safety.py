@@ -2,7 +2,6 @@
 links out of the content folder, nothing but regular files, a size limit, no YAML aliases,
 short messages, and nothing loaded when anything is refused."""
 
-import io
 import os
 import threading
 import time
@@ -10,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from courses.models import Lesson
 from progress.models import Achievement, Level
 from progress.rules_files import parse_achievements, parse_levels
+from tests.progress.test_rules_files import load, load_failing, replace
 
 pytestmark = pytest.mark.django_db
 
@@ -25,25 +24,6 @@ ALIAS_BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' +
 ANCHORS_REFUSED = "YAML anchors and aliases (&name, *name) are not allowed"
 A_MEGABYTE = "x" * (1024 * 1024)
 HALF = A_MEGABYTE[: 512 * 1024]
-
-
-def load(root: Path) -> str:
-    out = io.StringIO()
-    call_command("load_content", str(root), stdout=out, stderr=io.StringIO())
-    return out.getvalue()
-
-
-def load_failing(root: Path) -> str:
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="nothing was loaded"):
-        call_command("load_content", str(root), stdout=io.StringIO(), stderr=err)
-    return err.getvalue()
-
-
-def replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def pad(path: Path, size: int) -> None:
