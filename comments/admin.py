@@ -23,12 +23,12 @@ from comments.models import (
     Notification,
     ReportStatus,
 )
+from comments.notifications import notifications_email_again
 from comments.services import (
     comment_moderation_set,
     comments_hide,
     comments_restore,
     flags_dismiss,
-    notifications_email_again,
     reports_status_set,
 )
 from courses.admin import LessonAdmin

@@ -29,7 +29,7 @@ def notification_message(notification: Notification) -> EmailMessage | None:
     a message saying only that something is gone is not worth an email.
     """
     # Imported here: services imports this module.
-    from comments.services import unsubscribe_token
+    from comments.notifications import unsubscribe_token
 
     if notification.comment_id and not notification.comment.is_shown:
         return None

@@ -372,7 +372,7 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    # The email about it, sent by a task (services.notification_email_send): a row that is SENT
+    # The email about it, sent by a task (notifications.notification_email_send): a row that is SENT
     # is never sent again, however often its task runs.
     email_status = models.CharField(
         _("email status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED

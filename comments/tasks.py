@@ -14,7 +14,7 @@ from django_tasks import task
 def notification_email_task(notification_id: int) -> str | None:
     """Email one notification: queued by services._notify, and again after a failed send."""
     # Imported here: services queues this task.
-    from comments.services import notification_email_send
+    from comments.notifications import notification_email_send
 
     status = notification_email_send(notification_id=notification_id)
     # The outcome, readable in the task's result: plain text, not the enum, as JSON keeps it.

@@ -21,17 +21,16 @@ from django.views.generic import ListView
 from accounts.services import email_notifications_stop
 from comments.forms import BugReportForm, CommentForm, FlagForm
 from comments.models import Comment, CommentFlag, FlagResolution, Notification
+from comments.notifications import notifications_mark_read, unsubscribe_token_read
 from comments.services import (
     comment_delete,
     comment_edit,
     comment_flag,
     comment_post,
     flag_withdraw,
-    notifications_mark_read,
     replies_wanted,
     report_file,
     thread_subscription_set,
-    unsubscribe_token_read,
 )
 from comments.templatetags import discussion
 from courses.models import Lesson

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from comments.services import unsubscribe_token
+from comments.notifications import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 

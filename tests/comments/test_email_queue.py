@@ -22,12 +22,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from comments.models import Comment, EmailStatus, Notification
-from comments.services import (
-    comment_post,
-    comments_hide,
-    comments_restore,
-    notification_email_send,
-)
+from comments.notifications import notification_email_send
+from comments.services import comment_post, comments_hide, comments_restore
 from comments.tasks import notification_email_task
 from tests.conftest import run_worker
 
@@ -146,7 +142,7 @@ def test_the_waits_grow_and_after_the_last_try_the_email_is_failed_and_shown_to_
         waits.append(round((retry.run_after - start).total_seconds() / 60))
         make_due()
     assert waits == [1, 5, 30]
-    with caplog.at_level(logging.ERROR, logger="comments.services"):
+    with caplog.at_level(logging.ERROR, logger="comments.notifications"):
         run_worker()
     notification.refresh_from_db()
     assert (notification.email_status, notification.email_attempts) == (EmailStatus.FAILED, 4)

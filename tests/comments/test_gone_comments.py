@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from comments.emails import notification_message
 from comments.models import Comment, EmailStatus, Moderation, Notification
+from comments.notifications import notification_email_send
 from comments.services import (
     comment_delete,
     comment_flag,
     comment_post,
     comments_hide,
     comments_restore,
-    notification_email_send,
 )
 
 pytestmark = pytest.mark.django_db

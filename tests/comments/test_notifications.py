@@ -8,12 +8,12 @@ from django.urls import reverse
 
 from comments import signals
 from comments.models import Comment, EmailStatus, Notification, ThreadSubscription
-from comments.services import (
-    comment_post,
+from comments.notifications import (
     notification_email_send,
     unsubscribe_token,
     unsubscribe_token_read,
 )
+from comments.services import comment_post
 
 pytestmark = pytest.mark.django_db
 
