@@ -21,7 +21,7 @@ class CommentsConfig(AppConfig):
         from accounts.models import LearnerProfile
         from accounts.signals import learner_data_requested
         from comments import receivers
-        from comments.models import Comment
+        from comments.models import Comment, Notification
 
         learner_data_requested.connect(receivers.learner_data, dispatch_uid="comments-data")
         # Cached threads show authors' names and badges: redraw them when those change.
@@ -37,3 +37,10 @@ class CommentsConfig(AppConfig):
         post_delete.connect(
             receivers.comment_deleted, sender=Comment, dispatch_uid="comments-thread-deleted"
         )
+        # The bell's unread count is cached per learner: recount when their notifications change.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                receivers.notification_changed,
+                sender=Notification,
+                dispatch_uid=f"comments-bell-{signal is post_save}",
+            )

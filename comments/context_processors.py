@@ -1,21 +1,29 @@
-from functools import cache
+from functools import cache as once
 
+from django.core.cache import cache
 from django.http import HttpRequest
 
 from comments.models import Notification
+from lessons import versions
 
 
 def notifications(request: HttpRequest) -> dict:
     """The signed-in learner's unread count for the 🔔 in the header.
 
-    A callable, which templates call when they use it: one query on pages that show the bell
-    (however often they mention it), none on the others and none for anonymous readers.
+    A callable, which templates call when they use it: nothing on pages without the bell and for
+    anonymous readers. The count is cached per learner under a version their notifications bump
+    (comments.receivers), so a page costs one cache read and a query only after a change.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "unread_notifications": cache(
-            lambda: Notification.objects.filter(recipient=user).unread().count()
-        )
-    }
+    return {"unread_notifications": once(lambda: unread_count(user.pk))}
+
+
+def unread_count(user_id: int) -> int:
+    key = f"comments:unread:{user_id}:{versions.current(f'notifications:{user_id}')}"
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient_id=user_id).unread().count()
+        cache.set(key, count, timeout=versions.VERSION_TIMEOUT)
+    return count

@@ -22,6 +22,7 @@ from django_tasks_db import DatabaseBackend
 from comments import emails, tasks
 from comments.models import EmailStatus, Notification
 from courses.models import Lesson
+from lessons import versions
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +153,9 @@ def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None
     unread = Notification.objects.filter(recipient=user).unread()
     if ids is not None:
         unread = unread.filter(id__in=list(ids))
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())  # an update: no signal, so bump here
+    versions.changed(f"notifications:{user.pk}")
+    return marked
 
 
 def unsubscribe_token(*, user: AbstractBaseUser, lesson: Lesson | None = None) -> str:

@@ -47,3 +47,7 @@ def user_saved(sender, *, instance, created: bool, update_fields=None, **kwargs)
 def comment_deleted(sender, *, instance, **kwargs) -> None:
     # Deleted outright (admin, or with its lesson), not through the services.
     transaction.on_commit(partial(versions.bump, f"lesson:{instance.lesson_id}"), robust=True)
+
+
+def notification_changed(sender, *, instance, **kwargs) -> None:
+    versions.changed(f"notifications:{instance.recipient_id}")

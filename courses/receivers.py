@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
 
-from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Course, Lesson, Status, Tag
@@ -20,16 +18,8 @@ from lessons import versions
 
 
 def content_changed(*, lesson_ids: Iterable[int] = ()) -> None:
-    """Bump the versions of the content (and of these lessons) now and again once committed.
-
-    Now, so that the next request in this transaction (and the tests, which never commit) sees
-    it; after the commit, so that a page another request built from the old rows in between is
-    not kept under the new version.
-    """
-    names = ["content", *(f"lesson:{lesson_id}" for lesson_id in lesson_ids)]
-    versions.bump(*names)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(partial(versions.bump, *names))
+    """Bump the versions of the content (and of these lessons), now and once committed."""
+    versions.changed("content", *(f"lesson:{lesson_id}" for lesson_id in lesson_ids))
 
 
 def course_saved_or_deleted(sender, instance: Course, **kwargs) -> None:

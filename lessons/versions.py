@@ -5,14 +5,17 @@ content, one lesson's thread); whoever changes that thing bumps its version, and
 request builds a fresh copy under the new key. Old copies are never read again and simply expire.
 
 Names used: "content" (any course, lesson, tag or rules change: every page), "lesson:<id>" (one
-lesson's page: its text and its discussion).
+lesson's page: its text and its discussion), "learner:<id>" (one learner's XP, completions and
+achievements: their bar's figures).
 """
 
 from __future__ import annotations
 
 import time
+from functools import partial
 
 from django.core.cache import cache
+from django.db import transaction
 
 # Long enough that a version outlives any copy keyed on it; a lost counter (evicted, or a cache
 # outage) restarts from the clock, which is always newer than any number handed out before.
@@ -37,3 +40,15 @@ def current(*names: str) -> str:
 def bump(*names: str) -> None:
     """Something `names` cover changed: the next request builds fresh copies."""
     cache.set_many({_key(name): time.time_ns() for name in names}, timeout=VERSION_TIMEOUT)
+
+
+def changed(*names: str) -> None:
+    """Bump `names` now and again once the transaction commits.
+
+    Now, so that the next read in this transaction (and the tests, which never commit) sees it;
+    after the commit, so that a copy another request built from the old rows in between is not
+    kept under the new version.
+    """
+    bump(*names)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(partial(bump, *names), robust=True)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,7 @@ class ProgressConfig(AppConfig):
         from comments import signals as comment_signals
         from courses.signals import content_exporting, content_loading
         from progress import receivers
+        from progress.models import Completion, EarnedAchievement, XPEntry
 
         # The comments app announces what happened; progress decides what it earns.
         comment_signals.comment_posted.connect(
@@ -32,3 +34,10 @@ class ProgressConfig(AppConfig):
         content_loading.connect(receivers.load_rules, dispatch_uid="progress-rules")
         content_exporting.connect(receivers.export_rules, dispatch_uid="progress-rules-export")
         learner_data_requested.connect(receivers.learner_data, dispatch_uid="progress-data")
+        for model in (Completion, EarnedAchievement, XPEntry):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    receivers.learner_figures_changed,
+                    sender=model,
+                    dispatch_uid=f"progress-figures-{model.__name__}-{signal is post_save}",
+                )

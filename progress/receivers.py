@@ -1,6 +1,7 @@
 """What progress hears from the floors below it and from comments; each receiver calls a service."""
 
 from courses.services import ExportReport
+from lessons import versions
 from progress import exports
 from progress.rules_export import rules_export
 from progress.services import event_record, event_withdraw, rules_load
@@ -37,3 +38,8 @@ def load_rules(sender, *, root, **kwargs) -> dict[str, str]:
 
 def export_rules(sender, *, root, force: bool, **kwargs) -> ExportReport:
     return rules_export(root=root, force=force)
+
+
+def learner_figures_changed(sender, *, instance, **kwargs) -> None:
+    # A completion, XP entry or achievement came or went: the learner's cached bar is stale.
+    versions.changed(f"learner:{instance.user_id}")

@@ -13,9 +13,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import (
     Aggregate,
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -28,7 +30,8 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from accounts.services import learner_time_zone
-from courses.models import Course, Lesson
+from courses.models import Course, Lesson, published_q
+from lessons import versions
 from lessons.pagecache import content_version, per_content_version
 from progress import rules
 from progress.models import Achievement, Completion, EarnedAchievement, XPEntry
@@ -130,7 +133,21 @@ def _count_of(rows: QuerySet, aggregate: Aggregate) -> Coalesce:
 
 
 def _learner_figures(user) -> dict[str, int]:
-    """XP, completed published lessons and earned active achievements, in one query."""
+    """XP, completed published lessons and earned active achievements: from the cache, kept per
+    learner version (bumped by every completion, XP entry and achievement of theirs: see
+    progress.receivers) and content version (what is published and active), else one query."""
+    key = (
+        f"progress:figures:{user.pk}:{versions.current(f'learner:{user.pk}')}:"
+        f"{content_version()}"
+    )
+    figures = cache.get(key)
+    if figures is None:
+        figures = _learner_figures_query(user)
+        cache.set(key, figures, timeout=versions.VERSION_TIMEOUT)
+    return figures
+
+
+def _learner_figures_query(user) -> dict[str, int]:
     learner = OuterRef("pk")
     return (
         get_user_model()
@@ -223,15 +240,17 @@ class Profile:
 
 
 def learner_profile(user) -> Profile:
+    """Everything /progress/ shows, in a fixed number of queries: per-course figures are counted
+    by the database (one row per course), so a catalogue of thousands of lessons costs no more
+    than one of ten."""
     bar = learner_bar(user)
-    lessons = list(
-        Lesson.objects.published()
-        .select_related("course")
-        .only("id", "slug", "title", "order", "xp", "course__slug", "course__title")
-        .order_by("course__order", "course__title", "order", "id")
-    )
     completions = Completion.objects.filter(user=user)
-    completed = dict(completions.values_list("lesson_id", "completed_at"))
+    completed = {
+        lesson_id: (at, course_id)
+        for lesson_id, at, course_id in completions.of_published_lessons().values_list(
+            "lesson_id", "completed_at", "lesson__course_id"
+        )
+    }
     witnessed = [at for (at,) in completions.witnessed().values_list("completed_at")]
     history = [
         HistoryLine(
@@ -246,14 +265,7 @@ def learner_profile(user) -> Profile:
         )
     }
     achievements = list(Achievement.objects.filter(is_active=True))
-    courses: dict[int, CourseProgress] = {}
-    for lesson in lessons:
-        progress = courses.setdefault(lesson.course_id, CourseProgress(lesson.course, 0, 0, None))
-        progress.total += 1
-        if lesson.id in completed:
-            progress.done += 1
-        elif progress.next_lesson is None:
-            progress.next_lesson = lesson
+    courses = _course_progress(user)
     tz = learner_time_zone(user)
     days = rules.completion_days(witnessed, tz)
     today = timezone.localtime(timezone.now(), tz).date()
@@ -266,19 +278,64 @@ def learner_profile(user) -> Profile:
             reverse=True,
         ),
         locked=[a for a in achievements if a.id not in earned_at],
-        courses=list(courses.values()),
-        continue_with=_continue_with(lessons, completed, courses),
+        courses=courses,
+        continue_with=_continue_with(completed, courses),
         current_streak=rules.current_streak(days, today),
         longest_streak=rules.longest_streak(days),
     )
 
 
-def _continue_with(lessons, completed, courses) -> Lesson | None:
+def _course_progress(user) -> list[CourseProgress]:
+    """Each published course with lessons: how many the learner has done, and the first lesson
+    (in course order) they have not. Two queries, whatever the number of lessons."""
+    mine = Completion.objects.filter(user=user, lesson=OuterRef("pk"))
+    first_unread = (
+        Lesson.objects.published()
+        .filter(course=OuterRef("pk"))
+        .exclude(Exists(mine))
+        .order_by("order", "id")
+        .values("id")[:1]
+    )
+    published = published_q("lessons__")
+    rows = list(
+        Course.objects.published()
+        .annotate(
+            total=Count("lessons", filter=published),
+            done=Coalesce(
+                Subquery(
+                    Completion.objects.filter(user=user, lesson__course=OuterRef("pk"))
+                    .of_published_lessons()
+                    .order_by()
+                    .values("lesson__course")
+                    .annotate(n=Count("id"))
+                    .values("n")
+                ),
+                0,
+            ),
+            next_id=Subquery(first_unread),
+        )
+        .filter(total__gt=0)
+        .only("id", "slug", "title", "order")
+        .order_by("order", "title")
+    )
+    next_lessons = Lesson.objects.filter(id__in=[c.next_id for c in rows if c.next_id]).only(
+        "id", "slug", "title", "order", "xp", "course_id"
+    )
+    by_id = {lesson.id: lesson for lesson in next_lessons}
+    progress = []
+    for course in rows:
+        following = by_id.get(course.next_id)
+        if following is not None:
+            following.course = course  # the row already fetched: no query per link
+        progress.append(CourseProgress(course, course.done, course.total, following))
+    return progress
+
+
+def _continue_with(completed: dict, courses: list[CourseProgress]) -> Lesson | None:
     """The next lesson of the course the learner last worked in, else the first unread one."""
-    by_id = {lesson.id: lesson for lesson in lessons}
-    recent = sorted((at, lesson_id) for lesson_id, at in completed.items() if lesson_id in by_id)
-    if recent:
-        course_id = by_id[recent[-1][1]].course_id
-        if courses[course_id].next_lesson:
-            return courses[course_id].next_lesson
-    return next((c.next_lesson for c in courses.values() if c.next_lesson), None)
+    if completed:
+        _, last_course_id = max(completed.values())
+        for progress in courses:
+            if progress.course.id == last_course_id and progress.next_lesson:
+                return progress.next_lesson
+    return next((c.next_lesson for c in courses if c.next_lesson), None)

@@ -126,6 +126,7 @@ def test_failing_mail_server_keeps_the_comment_and_is_logged(
 
 
 def test_bell_shows_the_unread_count_and_the_list_marks_read(mina, learner, other_learner, lesson):
+    assert "bell__count" not in mina.get("/").content.decode()  # 0, cached for mina now
     parent = comment_post(author=learner, lesson=lesson, body="Question")
     reply = comment_post(author=other_learner, lesson=lesson, body="An answer", parent=parent)
     page = mina.get("/").content.decode()
@@ -144,8 +145,10 @@ def test_mark_all_as_read(mina, learner, other_learner, lesson):
     parent = comment_post(author=learner, lesson=lesson, body="Q")
     for body in ("A1", "A2"):
         comment_post(author=other_learner, lesson=lesson, body=body, parent=parent)
+    assert '<span class="bell__count" aria-hidden="true">2</span>' in mina.get("/").content.decode()
     mina.post(reverse("comments:notifications-read"))
     assert not Notification.objects.unread().exists()
+    assert "bell__count" not in mina.get("/").content.decode()
 
 
 def test_nobody_opens_another_learners_notification(jun, learner, other_learner, lesson):
@@ -157,7 +160,7 @@ def test_nobody_opens_another_learners_notification(jun, learner, other_learner,
     assert notification.read_at is None
 
 
-def test_unread_count_costs_nothing_for_readers_and_one_query_for_learners(
+def test_unread_count_costs_nothing_for_readers_and_one_query_per_change_for_learners(
     client, learner, lesson, django_assert_num_queries
 ):
     from django.contrib.auth.models import AnonymousUser
@@ -174,6 +177,8 @@ def test_unread_count_costs_nothing_for_readers_and_one_query_for_learners(
     with django_assert_num_queries(1):
         assert context["unread_notifications"]() == 0
         assert context["unread_notifications"]() == 0
+    with django_assert_num_queries(0):  # the next page: from the cache
+        assert notifications(request)["unread_notifications"]() == 0
 
 
 def test_thread_toggle_turns_reply_notifications_off_and_on(mina, learner, other_learner, lesson):

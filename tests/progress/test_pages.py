@@ -92,12 +92,21 @@ def test_the_bar_costs_the_same_queries_whatever_the_history(
     for lesson in lessons[:completed]:
         lesson_complete(user=learner, lesson=lesson)
     url = lessons[-1].get_absolute_url()
-    signed_in.get(url)  # the bar's totals are cached for the content version here
-    # Session, user and profile for the header (3), the bell's unread count (1), the page's own
-    # (3), the bar (1: XP, lessons done and achievements earned in one row; the totals come
-    # from the cache), this lesson's completion (1), the discussion (1).
-    with django_assert_num_queries(10):
+    signed_in.get(url)  # the bar's totals, figures and the bell's count are cached here
+    # Session, user and profile for the header (3), the page's own (3), this lesson's
+    # completion (1), the discussion (1). The bar's figures and the unread count come from the
+    # cache until the learner's progress or notifications change.
+    with django_assert_num_queries(8):
         assert signed_in.get(url).status_code == 200
+
+
+def test_the_cached_bar_changes_with_the_very_next_completion(signed_in, learner, lessons):
+    url, total = lessons[-1].get_absolute_url(), len(lessons)
+    assert f"0/{total} lessons" in text(signed_in.get(url))  # now cached for this learner
+    lesson_complete(user=learner, lesson=lessons[0])
+    page = text(signed_in.get(url))
+    assert f"1/{total} lessons" in page
+    assert re.search(r"\b1/\d+ achievements", page)  # First steps, earned with it
 
 
 def test_profile_shows_level_history_achievements_courses_and_where_to_continue(
