@@ -136,10 +136,7 @@ def _learner_figures(user) -> dict[str, int]:
     """XP, completed published lessons and earned active achievements: from the cache, kept per
     learner version (bumped by every completion, XP entry and achievement of theirs: see
     progress.receivers) and content version (what is published and active), else one query."""
-    key = (
-        f"progress:figures:{user.pk}:{versions.current(f'learner:{user.pk}')}:"
-        f"{content_version()}"
-    )
+    key = f"progress:figures:{user.pk}:{versions.current(f'learner:{user.pk}')}:{content_version()}"
     figures = cache.get(key)
     if figures is None:
         figures = _learner_figures_query(user)
