@@ -93,11 +93,20 @@ def test_the_bar_costs_the_same_queries_whatever_the_history(
         lesson_complete(user=learner, lesson=lesson)
     url = lessons[-1].get_absolute_url()
     signed_in.get(url)  # the bar's totals, figures and the bell's count are cached here
-    # Session, user and profile for the header (3), the page's own (3), this lesson's
-    # completion (1), the discussion (1). The bar's figures and the unread count come from the
-    # cache until the learner's progress or notifications change.
-    with django_assert_num_queries(8):
+    # Session, user and profile for the header (3), this lesson's completion (1), the
+    # discussion (1). The lesson with its course, tags and position, the bar's figures and the
+    # unread count come from the cache until the content, the learner's progress or their
+    # notifications change.
+    with django_assert_num_queries(5):
         assert signed_in.get(url).status_code == 200
+
+
+def test_a_signed_in_learner_sees_a_lesson_edit_on_the_very_next_request(signed_in, lessons):
+    lesson = lessons[0]
+    assert lesson.title in text(signed_in.get(lesson.get_absolute_url()))
+    lesson.title = "A title just changed in admin"
+    lesson.save()
+    assert "A title just changed in admin" in text(signed_in.get(lesson.get_absolute_url()))
 
 
 def test_the_cached_bar_changes_with_the_very_next_completion(signed_in, learner, lessons):
