@@ -56,6 +56,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         except SocialApp.DoesNotExist:
             raise Http404(f"{provider} sign-in is not set up") from None
 
+    def list_providers(self, request: HttpRequest) -> list:
+        # In the order settings.SOCIAL_PROVIDERS gives (Kakao, Naver, Google: the most used here
+        # first), not allauth's alphabetical one.
+        order = list(settings.SOCIAL_PROVIDERS)
+        return sorted(
+            super().list_providers(request),
+            key=lambda provider: order.index(provider.id) if provider.id in order else len(order),
+        )
+
     def authenticate_by_email(self, sociallogin: SocialLogin) -> tuple[Any, str] | None:
         """Sign in to (and connect) an existing account only when the provider vouches for the
         address and the account proved it owns it too. allauth alone would also take an account

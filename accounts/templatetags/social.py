@@ -16,7 +16,7 @@ PROVIDER_NAMES = {"kakao": _("Kakao"), "naver": _("Naver"), "google": _("Google"
 
 
 @register.inclusion_tag("accounts/_social_connections.html", takes_context=True)
-def social_connections(context: dict[str, Any]) -> dict[str, Any]:
+def social_connections(context: dict[str, Any], *, titled: bool = True) -> dict[str, Any]:
     request = context["request"]
     accounts = SocialAccount.objects.filter(user=request.user).only(
         "id", "provider", "extra_data", "date_joined"
@@ -39,7 +39,12 @@ def social_connections(context: dict[str, Any]) -> dict[str, Any]:
         for provider in get_adapter().list_providers(request)
         if provider.id not in connected
     ]
-    return {"request": request, "connections": connections, "providers": providers}
+    return {
+        "request": request,
+        "connections": connections,
+        "providers": providers,
+        "titled": titled,
+    }
 
 
 def _provider_name(provider_id: str) -> str:

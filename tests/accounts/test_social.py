@@ -271,3 +271,22 @@ def test_credentials_in_the_environment_turn_a_provider_and_its_redirect_on():
     }
     assert "https://kauth.kakao.com" in found["form_action"]
     assert "https://nid.naver.com" not in found["form_action"]
+
+
+def test_a_learner_without_a_password_deletes_their_account_by_typing_its_address(
+    client, sample_content, all_providers, fake_provider, django_user_model
+):
+    fake_provider.profiles["kakao"] = kakao_profile()
+    provider_return(client, "kakao", provider_start(client, "kakao"))
+    client.post("/accounts/3rdparty/signup/", {"email": "hana@example.com", "display_name": "Hana"})
+
+    data = json.loads(client.get("/accounts/export/").content)
+    [connected] = data["account"]["connected_accounts"]
+    assert connected["provider"] == "kakao"
+    assert connected["data"]["kakao_account"]["email"] == "hana@example.com"
+
+    refused = client.post("/accounts/delete/", {"email": "someone@example.com"})
+    assert "That is not your account&#x27;s email address." in refused.content.decode()
+    client.post("/accounts/delete/", {"email": "Hana@example.com"})
+    assert not django_user_model.objects.filter(email="hana@example.com").exists()
+    assert not SocialAccount.objects.exists()
