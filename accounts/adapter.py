@@ -45,6 +45,19 @@ class AccountAdapter(DefaultAccountAdapter):
         account_email_task.enqueue(message=message_to_json(message))
 
 
+# Naver hands over the contact address its member typed without saying whether it was confirmed
+# (allauth takes it as verified); only an address at Naver's own mail is surely theirs.
+PROVIDER_OWN_MAIL_DOMAINS = {"naver": {"naver.com"}}
+
+
+def addresses_distrust_unconfirmed(sociallogin: SocialLogin) -> None:
+    domains = PROVIDER_OWN_MAIL_DOMAINS.get(sociallogin.account.provider)
+    if domains is None:
+        return
+    for address in sociallogin.email_addresses:
+        address.verified = address.email.rpartition("@")[2].lower() in domains
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Kakao, Naver and Google sign-in (settings "Social sign-in")."""
 
@@ -70,6 +83,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         address and the account proved it owns it too. allauth alone would also take an account
         whose address was never confirmed, wiping its password: someone who signed up first
         with another person's address must not end up sharing, or owning, their account."""
+        addresses_distrust_unconfirmed(sociallogin)
         for address in sociallogin.email_addresses:
             if not address.verified or not self.can_authenticate_by_email(
                 sociallogin, address.email
@@ -83,6 +97,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             if owner is not None and owner.user.is_active:
                 return owner.user, owner.email
         return None
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        # Before a new account stores the addresses as confirmed (or not).
+        addresses_distrust_unconfirmed(sociallogin)
+        super().pre_social_login(request, sociallogin)
 
     def get_signup_form_initial_data(self, sociallogin: SocialLogin) -> dict[str, Any]:
         # The name the provider knows them by is a starting point for their display name; the

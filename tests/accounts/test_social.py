@@ -105,7 +105,7 @@ def test_providers_with_credentials_are_offered_when_signing_in_and_up(client, s
     ("provider", "profile", "suggested_name"),
     [
         ("kakao", kakao_profile(), "하나"),
-        ("naver", naver_profile(), "hana_n"),
+        ("naver", naver_profile(email="hana@naver.com"), "hana_n"),
         ("google", google_profile(), "Hana Kim"),
     ],
 )
@@ -126,20 +126,17 @@ def test_signing_in_with_a_provider_asks_for_a_display_name_and_makes_the_learne
     form = client.get(response["Location"])
     assert 'name="display_name"' in form.content.decode()
     assert form.context["form"]["display_name"].value() == suggested_name
-    assert form.context["form"]["email"].value() == "hana@example.com"
+    email = form.context["form"]["email"].value()
+    assert email == profile.get("email", "hana@example.com")
 
-    refused = client.post(
-        "/accounts/3rdparty/signup/", {"email": "hana@example.com", "display_name": "  "}
-    )
+    refused = client.post("/accounts/3rdparty/signup/", {"email": email, "display_name": "  "})
     assert refused.context["form"].errors["display_name"]
     assert not get_user_model().objects.exists()
 
-    done = client.post(
-        "/accounts/3rdparty/signup/", {"email": "hana@example.com", "display_name": "Hana"}
-    )
+    done = client.post("/accounts/3rdparty/signup/", {"email": email, "display_name": "Hana"})
     assert done.status_code == 302
     assert done["Location"] == LESSON
-    user = get_user_model().objects.get(email="hana@example.com")
+    user = get_user_model().objects.get(email=email)
     assert user.learner_profile.display_name == "Hana"
     assert not user.has_usable_password()
     assert EmailAddress.objects.get(user=user).verified
@@ -290,3 +287,18 @@ def test_a_learner_without_a_password_deletes_their_account_by_typing_its_addres
     client.post("/accounts/delete/", {"email": "Hana@example.com"})
     assert not django_user_model.objects.filter(email="hana@example.com").exists()
     assert not SocialAccount.objects.exists()
+
+
+def test_a_naver_contact_address_is_not_taken_as_confirmed(client, all_providers, fake_provider):
+    """Naver passes on whatever contact address its member typed: only a naver.com one is
+    surely theirs, so another never opens an account that has it, and is confirmed by email."""
+    mina = learner_make("mina", "mina@example.com", "learner-pass-42", "Mina")
+    fake_provider.profiles["naver"] = naver_profile(email="mina@example.com")
+    response = provider_return(client, "naver", provider_start(client, "naver"))
+    assert response["Location"] == "/accounts/3rdparty/signup/"
+    assert not SocialAccount.objects.filter(user=mina).exists()
+
+    fake_provider.profiles["naver"] = naver_profile(email="jun@example.com")
+    provider_return(client, "naver", provider_start(client, "naver"))
+    client.post("/accounts/3rdparty/signup/", {"email": "jun@example.com", "display_name": "Jun"})
+    assert not EmailAddress.objects.get(email="jun@example.com").verified
