@@ -63,3 +63,14 @@ def _account_email(extra_data: dict[str, Any]) -> str:
 def provider_name(provider_id: str) -> str:
     """The provider's name in the reader's language: {{ account.provider|provider_name }}."""
     return _provider_name(provider_id)
+
+
+@register.simple_tag(takes_context=True)
+def social_providers(context: dict[str, Any]) -> list:
+    """The providers that are set up, in the adapter's order (allauth's get_providers sorts
+    them by name): {% social_providers as providers %}."""
+    return [
+        provider
+        for provider in get_adapter().list_providers(context["request"])
+        if not provider.uses_apps or not provider.app.settings.get("hidden")
+    ]
