@@ -73,6 +73,21 @@ class AccountDeleteForm(forms.Form):
     def __init__(self, *args, user: AbstractBaseUser, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        if not user.has_usable_password():
+            # Signed up with Kakao, Naver or Google, so there is no password to ask for: typing
+            # the account's address confirms instead.
+            del self.fields["password"]
+            self.fields["email"] = forms.EmailField(
+                label=_("Your email address"),
+                help_text=_("You have no password here: type your account's email address."),
+                widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+            )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if email.casefold() != (self.user.email or "").casefold():
+            raise forms.ValidationError(_("That is not your account's email address."))
+        return email
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]

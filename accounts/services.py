@@ -7,6 +7,7 @@ from typing import Any
 
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -103,6 +104,17 @@ def learner_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             "email_addresses": [
                 {"email": e.email, "verified": e.verified, "primary": e.primary}
                 for e in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+            ],
+            # What Kakao, Naver or Google handed over at sign-in is theirs too.
+            "connected_accounts": [
+                {
+                    "provider": account.provider,
+                    "uid": account.uid,
+                    "connected_at": account.date_joined.isoformat(),
+                    "last_login": account.last_login.isoformat(),
+                    "data": account.extra_data,
+                }
+                for account in SocialAccount.objects.filter(user=user).order_by("date_joined")
             ],
         },
         "profile": {

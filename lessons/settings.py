@@ -347,3 +347,42 @@ PROGRESS_MERGE_RATE_LIMIT = os.environ.get("PROGRESS_MERGE_RATE_LIMIT", "10/60")
 # They are the same for everyone and cached whole (lessons/pagecache.py); browsers and proxies
 # (nginx's proxy cache) may keep one this many seconds. Changes show at once in Stream itself.
 ANON_PAGE_MAX_AGE = int(os.environ.get("ANON_PAGE_MAX_AGE", "60"))
+
+# --- Social sign-in ----------------------------------------------------------------------------
+# Kakao, Naver and Google through allauth.socialaccount. A provider is offered only when both
+# its client id and secret are set (README "Social sign-in" says where to get them); without
+# them it is not on the sign-in pages and its URLs answer 404 (accounts.adapter). The apps live
+# here in settings, so no SocialApp rows are needed.
+INSTALLED_APPS += [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.kakao",
+    "allauth.socialaccount.providers.naver",
+    "allauth.socialaccount.providers.google",
+]
+SOCIAL_PROVIDERS = {
+    # provider id: (environment prefix, the origins its sign-in page is reached through)
+    "kakao": ("KAKAO", ["https://kauth.kakao.com", "https://accounts.kakao.com"]),
+    "naver": ("NAVER", ["https://nid.naver.com"]),
+    "google": ("GOOGLE", ["https://accounts.google.com"]),
+}
+SOCIALACCOUNT_PROVIDERS = {}
+for _provider, (_prefix, _origins) in SOCIAL_PROVIDERS.items():
+    _client_id = os.environ.get(f"{_prefix}_CLIENT_ID", "").strip()
+    _secret = os.environ.get(f"{_prefix}_CLIENT_SECRET", "").strip()
+    if _client_id and _secret:
+        SOCIALACCOUNT_PROVIDERS[_provider] = {
+            "APPS": [{"client_id": _client_id, "secret": _secret}]
+        }
+        # The sign-in button posts to Stream, which redirects to the provider: browsers hold
+        # that redirect to form-action as well.
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += _origins
+# Kakao hands over the address only when asked for it (and the app's consent items include it).
+SOCIALACCOUNT_PROVIDERS.setdefault("kakao", {})["SCOPE"] = ["profile_nickname", "account_email"]
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+# Always show the sign-up form (email and display name, prefilled from the provider), as email
+# sign-up asks for a display name too.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+# A provider's verified address that a Stream account has verified too signs in to that account
+# and connects the provider to it; an unverified one on either side never does (the adapter).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
