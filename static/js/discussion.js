@@ -20,10 +20,11 @@
   function relative(seconds) {
     for (var i = 0; i < units.length; i++) {
       if (Math.abs(seconds) >= units[i][1]) {
-        return format.format(Math.round(seconds / units[i][1]), units[i][0]);
+        // Whole units passed, as a clock reads: 3 min 50 s is "3 minutes ago".
+        return format.format(Math.trunc(seconds / units[i][1]), units[i][0]);
       }
     }
-    return format.format(0, "minute");
+    return format.format(0, "second"); // "now"
   }
 
   function refresh() {
