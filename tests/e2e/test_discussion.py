@@ -23,7 +23,8 @@ pytestmark = pytest.mark.e2e
 LONG_WORDS = (
     "See https://example.com/a/really/long/path/that/goes/on/and/on/without/any/spaces/at/all"
     "/index.html and Supercalifragilisticexpialidocious-and-then-some-more-letters.\n\n"
-    "```\nfor step in range(1000): print('a long line of code that must scroll, not wrap', step)\n```"
+    "```\nfor step in range(1000): print('a long line of code that scrolls, not wraps', step)"
+    "\n```"
 )
 RELATIVE = {"en": "3 minutes ago", "ko": "3분 전"}
 LOCALES = {"en": "en-US", "ko": "ko-KR"}
