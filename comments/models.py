@@ -216,8 +216,9 @@ class FlaggedComment(Comment):
 class ThreadSubscription(models.Model):
     """A learner's choice about reply notifications on one lesson's thread.
 
-    Without a row the learner is notified of replies to their comments; the 🔔 toggle and the
-    unsubscribe link record the choice here.
+    Without a row the learner is notified of replies to their comments once they have taken part
+    in the thread, and a reader who never wrote in it is not subscribed; the 🔔 toggle and the
+    unsubscribe link record a choice here (comments.services.replies_wanted).
     """
 
     user = models.ForeignKey(

@@ -6,11 +6,13 @@ Nothing here touches the database; services and template tags feed it what they 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 # Replies indent up to this depth; deeper ones stay at it and say whom they answer.
 MAX_INDENT = 4
+# Replies a thread shows on a page of the discussion before "show all N replies" (its own page).
+REPLIES_SHOWN = 3
 
 
 class ThreadNode(Protocol):
@@ -26,6 +28,12 @@ class Entry:
     comment: ThreadNode
     depth: int
     parent: ThreadNode | None
+    # The top-level comment this entry belongs to (itself at depth 0).
+    root_id: int = 0
+    # Replies of this entry's thread left out after it (see `fold`), on its last shown entry.
+    folded: int = 0
+    # All the replies the thread shows on its own page, when some are folded.
+    replies: int = 0
 
     @property
     def indent(self) -> int:
@@ -62,17 +70,44 @@ def thread_entries(comments: Sequence[ThreadNode]) -> list[Entry]:
             current = by_id.get(current.parent_id) if current.parent_id else None
 
     entries: list[Entry] = []
-    stack: list[tuple[ThreadNode, int]] = [
-        (comment, 0) for comment in reversed(children.get(None, []))
+    stack: list[tuple[ThreadNode, int, int]] = [
+        (comment, 0, comment.id) for comment in reversed(children.get(None, []))
     ]
     while stack:
-        comment, depth = stack.pop()
+        comment, depth, root_id = stack.pop()
         if comment.id not in needed:
             continue
         parent = by_id.get(comment.parent_id) if comment.parent_id else None
-        entries.append(Entry(comment=comment, depth=depth, parent=parent))
-        stack.extend((child, depth + 1) for child in reversed(children.get(comment.id, [])))
+        entries.append(Entry(comment=comment, depth=depth, parent=parent, root_id=root_id))
+        stack.extend(
+            (child, depth + 1, root_id) for child in reversed(children.get(comment.id, []))
+        )
     return entries
+
+
+def fold(entries: Sequence[Entry], *, shown: int = REPLIES_SHOWN) -> list[Entry]:
+    """Keep each thread's top-level comment and its first `shown` replies (reading order); the
+    last entry kept says how many were left out, for a "show all N replies" link.
+
+    A long conversation would otherwise fill the lesson page on its own: the first replies give
+    its gist, the thread's own page has it all.
+    """
+    kept: list[Entry] = []
+    replies: dict[int, int] = {}
+    for entry in entries:
+        if entry.depth:
+            replies[entry.root_id] = replies.get(entry.root_id, 0) + 1
+    seen: dict[int, int] = {}
+    for entry in entries:
+        count = seen[entry.root_id] = seen.get(entry.root_id, -1) + 1
+        if count > shown:
+            continue
+        total = replies.get(entry.root_id, 0)
+        last_kept = count == min(shown, total)
+        if last_kept and total > shown:
+            entry = replace(entry, folded=total - shown, replies=total)
+        kept.append(entry)
+    return kept
 
 
 def shown_count(comments: Iterable[ThreadNode]) -> int:

@@ -100,8 +100,17 @@ def _with_what_progress_needs(comments: QuerySet) -> QuerySet:
 
 
 def replies_wanted(*, user: AbstractBaseUser, lesson: Lesson) -> bool:
-    """Whether the learner hears about replies on this lesson's thread (yes, unless turned off)."""
-    return not ThreadSubscription.objects.filter(user=user, lesson=lesson, is_active=False).exists()
+    """Whether the learner hears about replies on this lesson's thread: their own choice if they
+    made one (the 🔔 toggle, an unsubscribe link), else whether they took part in it (started a
+    thread or replied). Reading a thread subscribes nobody and writes nothing."""
+    choice = (
+        ThreadSubscription.objects.filter(user=user, lesson=lesson)
+        .values_list("is_active", flat=True)
+        .first()
+    )
+    if choice is not None:
+        return choice
+    return Comment.objects.filter(author=user, lesson=lesson).exists()
 
 
 def comment_post(

@@ -6,11 +6,13 @@ bumps it after every change), the language, the time zone and the page. Building
 two queries whatever the thread's size: the counts, and the comments of that page's threads.
 
 What differs per reader is drawn around it on every request, without touching the cached HTML:
-the header's forms (they carry a CSRF token) and a few CSS rules. Every comment carries all its
-controls, hidden by stream.css; the rules reveal, for this reader, edit and delete on their own
-comments, flag on others' they have not flagged, "withdraw" on those they have. A signed-in
-reader costs one query for that (their pending flags and reply-notification choice); an
-anonymous reader none, and gets exactly the same HTML as every other anonymous reader.
+the header's forms (they carry a CSRF token) and a few CSS rules. Each comment carries one link,
+"Reply", to its own page (comments.views.comment_detail), which draws every action this reader
+may take on it, server-side and without JavaScript: the reply form, edit, delete, flag or
+withdraw a flag. The rules label that link, for this reader, on their own comments ("Edit ·
+Delete" while the edit window is open) and on those they have flagged. A signed-in reader costs
+one query for that (their pending flags and reply-notification state); an anonymous reader none,
+and gets exactly the same HTML as every other anonymous reader.
 """
 
 from __future__ import annotations
@@ -24,17 +26,20 @@ from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
+    Case,
     Count,
     Exists,
     OuterRef,
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from comments import rules
 from comments.models import Comment, CommentFlag, FlagResolution, Moderation, ThreadSubscription
@@ -43,9 +48,10 @@ from lessons import versions
 
 register = template.Library()
 
-# Top-level comments per page, each with all its replies: enough for most threads to fit on the
-# lesson page, few enough that a page of a huge thread stays a light page.
-THREADS_PER_PAGE = 50
+# Top-level comments per page, each with its first replies (rules.REPLIES_SHOWN; the rest on the
+# thread's own page): a screenful of the newest conversations, and a lesson page that stays
+# under 80 KB with comments of any length learners write (tests/comments/test_page_size.py).
+THREADS_PER_PAGE = 20
 # An old copy is never read again once the version moves on; this only bounds its stay.
 FRAGMENT_TIMEOUT = 24 * 3600
 
@@ -103,22 +109,51 @@ def _comment_table_and_parent() -> tuple[str, str]:
     return quote(Comment._meta.db_table), quote(Comment._meta.get_field("parent").column)
 
 
-def page_of(comment: Comment) -> int:
-    """The page of its lesson's thread that shows `comment` (1: the lesson page itself)."""
-    root = comment
-    if comment.parent_id is not None:
-        table, parent = _comment_table_and_parent()
-        ancestors = (
-            f"WITH RECURSIVE up(id, parent_id) AS (SELECT id, {parent} FROM {table} WHERE id = %s "
-            f"UNION ALL SELECT c.id, c.{parent} FROM {table} c JOIN up ON c.id = up.parent_id) "
-            f"SELECT id FROM up WHERE parent_id IS NULL"
-        )
-        is_root = RawSQL(
-            f"{table}.{connection.ops.quote_name('id')} IN ({ancestors})",
-            [comment.pk],
-            BooleanField(),
-        )
-        root = Comment.objects.filter(is_root).only("id", "created_at").first() or comment
+def root_of(comment: Comment) -> Comment:
+    """The top-level comment of `comment`'s thread (itself if it is one), in one query."""
+    if comment.parent_id is None:
+        return comment
+    table, parent = _comment_table_and_parent()
+    ancestors = (
+        f"WITH RECURSIVE up(id, parent_id) AS (SELECT id, {parent} FROM {table} WHERE id = %s "
+        f"UNION ALL SELECT c.id, c.{parent} FROM {table} c JOIN up ON c.id = up.parent_id) "
+        f"SELECT id FROM up WHERE parent_id IS NULL"
+    )
+    is_root = RawSQL(
+        f"{table}.{connection.ops.quote_name('id')} IN ({ancestors})", [comment.pk], BooleanField()
+    )
+    return (
+        Comment.objects.filter(is_root).select_related("author__learner_profile").first() or comment
+    )
+
+
+def conversation(root: Comment) -> list[Comment]:
+    """A thread whole: `root` and every reply below it at any depth, oldest first, one query."""
+    table, parent = _comment_table_and_parent()
+    tree = (
+        f"WITH RECURSIVE down(id) AS (SELECT id FROM {table} WHERE id = %s UNION ALL "
+        f"SELECT reply.id FROM {table} reply JOIN down ON reply.{parent} = down.id) "
+        f"SELECT id FROM down"
+    )
+    in_tree = RawSQL(
+        f"{table}.{connection.ops.quote_name('id')} IN ({tree})", [root.pk], BooleanField()
+    )
+    return list(
+        Comment.objects.filter(in_tree)
+        .select_related("author__learner_profile")
+        .defer("body")
+        .order_by("created_at", "id")
+    )
+
+
+def page_of(comment: Comment) -> int | None:
+    """The page of its lesson's thread that shows `comment` (1: the lesson page itself), or None
+    for a reply folded away there (rules.fold): only its thread's own page shows it."""
+    root = root_of(comment)
+    if root.pk != comment.pk:
+        kept = {entry.comment.pk for entry in rules.fold(rules.thread_entries(conversation(root)))}
+        if comment.pk not in kept:
+            return None
     newer = (
         _threads(comment.lesson_id)
         .filter(Q(created_at__gt=root.created_at) | Q(created_at=root.created_at, id__gt=root.pk))
@@ -152,7 +187,7 @@ def _build_page(lesson: Lesson, page: int) -> dict[str, Any] | None:
     if page > pages:
         return None
     comments = _page_comments(lesson, page) if counts["threads"] else []
-    entries = rules.thread_entries(comments)
+    entries = rules.fold(rules.thread_entries(comments))
     now = timezone.now()
     return {
         "html": render_to_string(
@@ -173,10 +208,15 @@ def _build_page(lesson: Lesson, page: int) -> dict[str, Any] | None:
     }
 
 
+# Markers among the comment ids _reader_state reads (ids are positive).
+_MUTED, _SUBSCRIBED, _TOOK_PART = 0, -1, -2
+
+
 def _reader_state(user: AbstractBaseUser, lesson: Lesson) -> tuple[list[int], bool]:
     """The comments on this lesson the reader has flagged (staff have not reviewed them yet),
-    and whether they hear about replies here (comments.services.replies_wanted), in one query:
-    a reply-notification "off" row comes back as a 0 among the comment ids."""
+    and whether they hear about replies here (comments.services.replies_wanted: their own choice,
+    else whether they took part), in one query: the choice and the taking part come back as
+    markers among the comment ids."""
     flagged = (
         CommentFlag.objects.filter(
             user=user, comment__lesson=lesson, resolution=FlagResolution.PENDING
@@ -184,43 +224,58 @@ def _reader_state(user: AbstractBaseUser, lesson: Lesson) -> tuple[list[int], bo
         .order_by()
         .values_list("comment_id", flat=True)
     )
-    muted = (
-        ThreadSubscription.objects.filter(user=user, lesson=lesson, is_active=False)
+    choice = (
+        ThreadSubscription.objects.filter(user=user, lesson=lesson)
         .order_by()
-        .annotate(off=Value(0, output_field=BigIntegerField()))
-        .values_list("off", flat=True)
+        .annotate(
+            marker=Case(
+                When(is_active=True, then=Value(_SUBSCRIBED)),
+                default=Value(_MUTED),
+                output_field=BigIntegerField(),
+            )
+        )
+        .values_list("marker", flat=True)
     )
-    ids = list(flagged.union(muted, all=True))
-    return [pk for pk in ids if pk], 0 not in ids
+    took_part = (
+        Comment.objects.filter(author=user, lesson=lesson)
+        .order_by()
+        .annotate(marker=Value(_TOOK_PART, output_field=BigIntegerField()))
+        .values_list("marker", flat=True)[:1]
+    )
+    ids = list(flagged.union(choice, took_part, all=True))
+    wanted = _SUBSCRIBED in ids or (_TOOK_PART in ids and _MUTED not in ids)
+    return [pk for pk in ids if pk > 0], wanted
+
+
+def _css_string(text: str) -> str:
+    """`text` as a CSS string inside the page's <style>: nothing in it can close either."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return '"' + escaped.replace("\n", " ") + '"'
 
 
 def reader_controls(
     *, user: AbstractBaseUser, editable: list[tuple[int, int, float]], flagged: list[int]
 ) -> SafeString:
-    """CSS that reveals the controls this reader may use, on top of stream.css (where everything
-    is hidden except, for a signed-in reader, "Reply" and "Flag").
+    """CSS that labels, for this reader, the "Reply" link of their own comments (what its page
+    offers them beyond replying) and of the comments they have flagged.
 
-    Only numbers go into it (the reader's id, comment ids), so it is safe to print as is.
+    Only numbers (the reader's id, comment ids) and our own translated words, escaped as CSS
+    strings, go into it, so it is safe to print as is.
     """
     me = int(user.pk)
     now = timezone.now().timestamp()
-    rules_ = [
-        # Their own comments: delete, never flag.
-        f'.comment[data-author="{me}"] .comment__action--delete{{display:inline}}',
-        f'.comment[data-author="{me}"] .comment__action--flag{{display:none}}',
-    ]
+    more = "> a::after"  # the comment's "Reply" link (comments/_comment.html)
+    delete = _css_string(" · " + gettext("Delete") + " ⋯")
+    edit = _css_string(" · " + gettext("Edit") + " · " + gettext("Delete") + " ⋯")
+    flagged_label = _css_string(" · " + gettext("You flagged this.") + " ⋯")
+    rules_ = [f'.comment[data-author="{me}"] {more}{{content:{delete}}}']
     rules_ += [
-        f"#comment-{pk} .comment__action--edit{{display:inline}}"
+        f"#comment-{pk} {more}{{content:{edit}}}"
         for pk, author_id, until in editable
         if author_id == me and now < until
     ]
-    for pk in sorted(flagged):
-        rules_.append(f"#comment-{pk} .comment__action--flag{{display:none}}")
-        rules_.append(
-            f"#comment-{pk} .comment__flagged,#comment-{pk} .comment__action--withdraw"
-            "{display:inline}"
-        )
-    return mark_safe("\n".join(rules_))  # noqa: S308 - numbers only, see above
+    rules_ += [f"#comment-{pk} {more}{{content:{flagged_label}}}" for pk in sorted(flagged)]
+    return mark_safe("\n".join(rules_))  # noqa: S308 - numbers and escaped strings, see above
 
 
 @register.inclusion_tag("comments/_thread.html", takes_context=True)
@@ -245,3 +300,27 @@ def lesson_discussion(context: template.Context, lesson: Lesson, page: int = 1) 
         "notify": notify,
         "controls": controls,
     }
+
+
+# --- Avatars -----------------------------------------------------------------------------------
+
+# Background colours of the initials avatars (stream.css: .avatar.c0 …), each dark enough for
+# white letters at AA contrast.
+AVATAR_COLOURS = 8
+
+
+@register.filter
+def initials(name: str) -> str:
+    """The first letters of a display name's first two words ("Mina Kim": "MK"; "김민아": "김")."""
+    words = str(name).split()
+    return "".join(word[0] for word in words[:2]).upper() or "?"
+
+
+@register.filter
+def avatar_colour(author_id: int | None) -> str:
+    """An avatar colour of the author's own, the same on every page: a hash of their id
+    (Knuth's multiplicative one spreads neighbouring ids over the colours); "x" for a deleted
+    account."""
+    if author_id is None:
+        return "x"
+    return str((int(author_id) * 2654435761 % 2**32) >> 29)

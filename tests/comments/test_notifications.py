@@ -181,8 +181,22 @@ def test_unread_count_costs_nothing_for_readers_and_one_query_per_change_for_lea
         assert notifications(request)["unread_notifications"]() == 0
 
 
+def test_reading_a_thread_subscribes_nobody_taking_part_does(mina, learner, other_learner, lesson):
+    """Reply notifications default to on only in threads the learner took part in."""
+    page = lesson.get_absolute_url()
+    first = comment_post(author=other_learner, lesson=lesson, body="Jun asks")
+    assert "Reply notifications: off" in mina.get(page).content.decode()
+    assert not ThreadSubscription.objects.exists()
+    mine = comment_post(author=learner, lesson=lesson, body="Mina answers", parent=first)
+    assert "Reply notifications: on" in mina.get(page).content.decode()
+    comment_post(author=other_learner, lesson=lesson, body="Thanks", parent=mine)
+    assert Notification.objects.get(recipient=learner).comment.body == "Thanks"
+    assert not ThreadSubscription.objects.exists()  # the default, not a stored choice
+
+
 def test_thread_toggle_turns_reply_notifications_off_and_on(mina, learner, other_learner, lesson):
     url = reverse("comments:thread-notifications", args=[lesson.course.slug, lesson.slug])
+    comment_post(author=learner, lesson=lesson, body="Took part")
     assert "Reply notifications: on" in mina.get(lesson.get_absolute_url()).content.decode()
     mina.post(url, {"notify": "off"})
     assert "Reply notifications: off" in mina.get(lesson.get_absolute_url()).content.decode()

@@ -54,6 +54,15 @@ def test_deep_threads_cap_indentation_and_name_the_parent():
     assert not entries[rules.MAX_INDENT].beyond_indent
 
 
+def test_long_threads_fold_after_their_first_replies():
+    nodes = [Node(1, None), Node(2, 1), Node(3, 2), Node(4, 1), Node(5, 1), Node(6, 1)]
+    nodes += [Node(7, None), Node(8, 7)]
+    kept = rules.fold(rules.thread_entries(nodes), shown=3)
+    assert [e.comment.id for e in kept] == [1, 2, 3, 4, 7, 8]
+    assert [(e.comment.id, e.folded, e.replies) for e in kept if e.folded] == [(4, 2, 5)]
+    assert {e.root_id for e in kept} == {1, 7}
+
+
 def test_lesson_shows_empty_state_and_sign_in_link_back_to_the_thread(client, lesson):
     page = text_of(client.get(lesson.get_absolute_url()))
     assert "Comments 0" in page

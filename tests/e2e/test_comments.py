@@ -55,11 +55,11 @@ def test_two_learners_talk_and_a_reader_reports_a_typo(
     first = jun.locator(".comment").first
     expect(first).to_contain_text("Mina")
     first.get_by_role("link", name="Reply").click()
-    expect(jun.get_by_role("heading", level=1)).to_have_text("Reply to Mina")
+    expect(jun.locator(".comment--focus")).to_contain_text("noise schedule")
     screenshot("comments-reply-form", on=jun)
-    jun.get_by_label("Your comment").fill("It sets how fast detail is destroyed; audio too.")
+    jun.get_by_label("Reply to Mina").fill("It sets how fast detail is destroyed; audio too.")
     jun.get_by_role("button", name="Post reply").click()
-    reply = jun.locator(".comment--indent-1")
+    reply = jun.locator(".comment.d1")
     expect(reply).to_contain_text("It sets how fast detail is destroyed")
     expect(reply).to_contain_text("Jun")
 
@@ -74,8 +74,8 @@ def test_two_learners_talk_and_a_reader_reports_a_typo(
     )
     screenshot("comments-notifications", on=mina)
     mina.locator(".notification__link").click()
-    expect(mina.locator(".comment--indent-1")).to_be_in_viewport()
-    expect(mina.locator(".comment--indent-1")).to_contain_text("audio too")
+    expect(mina.locator(".comment.d1")).to_be_in_viewport()
+    expect(mina.locator(".comment.d1")).to_contain_text("audio too")
     expect(mina.locator(".bell__count")).to_have_count(0)
 
     # An anonymous reader sees the thread but no forms, and reports a typo.
@@ -128,8 +128,14 @@ def test_discussion_reads_well_on_a_phone(live_server, sample_content, browser, 
         is_mobile=True,
     )
     phone.locator("#comments").scroll_into_view_if_needed()
+    # The thread's first replies, and a link to its own page with all of them.
+    expect(phone.locator(".comment")).to_have_count(4)
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    screenshot("comments-thread-phone", on=phone)
+    phone.get_by_role("link", name="Show all 6 replies").click()
     expect(phone.locator(".comment")).to_have_count(7)
     expect(phone.locator(".comment__parent")).to_have_count(2)  # depth 5 and 6 name their parent
     overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
-    screenshot("comments-thread-phone", on=phone)
+    screenshot("comments-conversation-phone", on=phone)
