@@ -22,7 +22,9 @@ def _site_time_zone(settings):
 
 
 def member(number: int, *, xp: int = 0, at: datetime | None = None, opted_in: bool = True):
-    user = learner_make(f"user{number}", f"user{number}@example.com", "pw-12345678", f"Kim {number}")
+    user = learner_make(
+        f"user{number}", f"user{number}@example.com", "pw-12345678", f"Kim {number}"
+    )
     LearnerProfile.objects.filter(user=user).update(leaderboard_opt_in=opted_in)
     user.refresh_from_db()
     if xp:
