@@ -12,6 +12,9 @@
   var PROGRESS_KEY = "stream.progress.v1"; // progress.js's store: completed lessons
   var SETTLE_MS = 4000;
   var MAX_KEPT = 200;
+  // A block whose bottom is above this line has been read past (blocks land 16px from the top,
+  // their scroll-margin, when the reader is taken back to them).
+  var TOP_EDGE_PX = 24;
   var TOP = "top"; // the fragment of a place before the first heading (see positions.py)
 
   function readStore() {
@@ -62,15 +65,16 @@
     return found;
   }
 
-  // The block at the reading line (a quarter down the window): the one the reader has reached.
+  // The block the reader has reached: the topmost one still showing at the top of the window
+  // (going back puts it there again), or the last one once they are past the body.
   function currentPlace(body) {
-    var line = window.innerHeight / 4;
-    var reached = null;
-    blocks(body).forEach(function (block) {
-      if (block.el.getBoundingClientRect().top <= line) { reached = block; }
-    });
-    return reached ? { heading: reached.heading, paragraph: reached.index }
-                   : { heading: "", paragraph: 0 };
+    var all = blocks(body);
+    if (!all.length) { return { heading: "", paragraph: 0 }; }
+    var reached = all[all.length - 1];
+    for (var i = 0; i < all.length; i += 1) {
+      if (all[i].el.getBoundingClientRect().bottom > TOP_EDGE_PX) { reached = all[i]; break; }
+    }
+    return { heading: reached.heading, paragraph: reached.index };
   }
 
   // The element a place points at now: the same block, or the section's last one if the
