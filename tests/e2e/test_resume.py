@@ -37,7 +37,8 @@ def read_to(page: Page, heading: str, paragraph: int):
 
 
 def signed_in(browser: Browser, base: str, email: str, password: str, next_path: str, **options):
-    context = browser.new_context(**{"locale": "en-US", "viewport": {"width": 1280, "height": 900}, **options})
+    options = {"locale": "en-US", "viewport": {"width": 1280, "height": 900}, **options}
+    context = browser.new_context(**options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto(f"{base}/accounts/login/?next={next_path}")
@@ -81,9 +82,7 @@ def test_a_reader_comes_back_to_the_paragraph_they_reached(
     assert not ReadingPosition.objects.exists()  # nothing about anonymous readers on the server
 
 
-def test_a_place_whose_heading_was_edited_away_offers_nothing(
-    live_server, sample_content, page
-):
+def test_a_place_whose_heading_was_edited_away_offers_nothing(live_server, sample_content, page):
     lesson = first_lesson()
     page.goto(live_server.url + lesson.get_absolute_url())
     page.evaluate(
@@ -174,11 +173,11 @@ def test_joining_the_weekly_leaderboard(live_server, sample_content, browser, sc
     # Six members: the lower half (Rival 4 and 5) are not listed.
     expect(page.locator(".board__name", has_text="Rival 5")).to_have_count(0)
     expect(page.locator(".board-history")).to_contain_text("Rival 1")
-    screenshot("leaderboard-1280-en")
+    screenshot("leaderboard-1280-en", on=page)
 
     page.goto(live_server.url + "/progress/")
     expect(page.locator(".week-line")).to_contain_text("You are #3 on the leaderboard")
-    screenshot("leaderboard-progress-line")
+    screenshot("leaderboard-progress-line", on=page)
 
     phone_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ko-KR")
     phone = phone_context.new_page()
