@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -135,12 +136,17 @@ def _valid_place(position: ReadingPosition | None, lesson: Lesson) -> Place | No
 
 def resume_place(user, lesson: Lesson) -> Place | None:
     """Where to offer a signed-in learner to continue `lesson` (None: nowhere, start at the top,
-    also once the lesson is completed). Two small queries."""
+    also once the lesson is completed). One query."""
     if not user.is_authenticated:
         return None
-    if Completion.objects.filter(user=user, lesson=lesson).exists():
+    position = (
+        ReadingPosition.objects.filter(user=user, lesson=lesson)
+        .annotate(completed=Exists(Completion.objects.filter(user=user, lesson=lesson)))
+        .first()
+    )
+    if position is None or position.completed:
         return None
-    return _valid_place(ReadingPosition.objects.filter(user=user, lesson=lesson).first(), lesson)
+    return _valid_place(position, lesson)
 
 
 def resume_url_for(user, lesson: Lesson) -> str:

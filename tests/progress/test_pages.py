@@ -95,8 +95,9 @@ def test_the_bar_costs_the_same_queries_whatever_the_history(
     signed_in.get(url)  # the bar's totals are cached for the content version here
     # Session, user and profile for the header (3), the bell's unread count (1), the page's own
     # (3), the bar (1: XP, lessons done and achievements earned in one row; the totals come
-    # from the cache), this lesson's completion (1), the discussion (1).
-    with django_assert_num_queries(10):
+    # from the cache), this lesson's completion (1), the discussion (1), the reader's place in
+    # the lesson for "Continue where you left off" (1).
+    with django_assert_num_queries(11):
         assert signed_in.get(url).status_code == 200
 
 
