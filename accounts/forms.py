@@ -57,7 +57,13 @@ class LearnerSettingsForm(forms.ModelForm):
 
     class Meta:
         model = LearnerProfile
-        fields = ["display_name", "language", "time_zone", "email_notifications"]
+        fields = [
+            "display_name",
+            "language",
+            "time_zone",
+            "email_notifications",
+            "leaderboard_opt_in",
+        ]
 
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data["display_name"])

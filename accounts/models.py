@@ -38,6 +38,15 @@ class LearnerProfile(models.Model):
     email_notifications = models.BooleanField(
         _("email me when someone replies to my comments"), default=False
     )
+    # Off until the learner joins: nobody is ranked against others without asking.
+    leaderboard_opt_in = models.BooleanField(
+        _("show me on the weekly leaderboard"),
+        default=False,
+        help_text=_(
+            "Your display name and the XP you earn each week appear on the leaderboard. "
+            "Untick to leave it at once."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

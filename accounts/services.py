@@ -122,6 +122,7 @@ def learner_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             "language": profile.language or None,
             "time_zone": profile.time_zone,
             "email_notifications": profile.email_notifications,
+            "leaderboard_opt_in": profile.leaderboard_opt_in,
         },
     }
     for _receiver, held in learner_data_requested.send(sender=LearnerProfile, user=user):

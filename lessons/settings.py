@@ -342,6 +342,9 @@ COMMENTS_UNSUBSCRIBE_DAYS = int(os.environ.get("COMMENTS_UNSUBSCRIBE_DAYS", "90"
 # --- Progress ----------------------------------------------------------------------------------
 # How often a signed-in learner's browser may hand over its local progress ("<count>/<seconds>").
 PROGRESS_MERGE_RATE_LIMIT = os.environ.get("PROGRESS_MERGE_RATE_LIMIT", "10/60")
+# How often a signed-in reader's browser may save where they are in a lesson (resume.js saves
+# at most every few seconds while they read, and once as they leave).
+PROGRESS_POSITION_RATE_LIMIT = os.environ.get("PROGRESS_POSITION_RATE_LIMIT", "30/60")
 
 # --- Pages for readers who are not signed in ---------------------------------------------------
 # They are the same for everyone and cached whole (lessons/pagecache.py); browsers and proxies

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from progress.models import Completion, EarnedAchievement, XPEntry
+from progress.models import Completion, EarnedAchievement, ReadingPosition, XPEntry
 
 
 def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
@@ -30,5 +30,17 @@ def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
             for e in EarnedAchievement.objects.filter(user=user)
             .select_related("achievement")
             .order_by("earned_at")
+        ],
+        "reading_positions": [
+            {
+                "course": p.lesson.course.slug,
+                "lesson": p.lesson.slug,
+                "heading": p.heading_id,
+                "paragraph": p.paragraph,
+                "updated_at": p.updated_at.isoformat(),
+            }
+            for p in ReadingPosition.objects.filter(user=user)
+            .select_related("lesson__course")
+            .order_by("updated_at")
         ],
     }

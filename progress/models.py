@@ -138,6 +138,8 @@ class XPEntry(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "XP entry"
         verbose_name_plural = "XP ledger"
+        # The weekly leaderboard sums a week of the ledger for everyone.
+        indexes = [models.Index(fields=["created_at"], name="xp_entry_created_at")]
         constraints = [
             models.UniqueConstraint(fields=["user", "source"], name="one_xp_award_per_source")
         ]
@@ -187,3 +189,32 @@ class LearnerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.key}"
+
+
+class ReadingPosition(models.Model):
+    """Where a signed-in learner stopped reading a lesson, anchored to its content.
+
+    A heading id and the index of the block within that heading's section (not a scroll offset),
+    so the place survives small edits and a different screen; a heading that is gone means the
+    reader starts at the top again.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_positions"
+    )
+    lesson = models.ForeignKey("courses.Lesson", on_delete=models.CASCADE, related_name="+")
+    # Empty: before the lesson's first heading.
+    heading_id = models.CharField(max_length=200, blank=True)
+    paragraph = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "lesson"], name="one_reading_position_per_lesson"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.lesson_id}#{self.heading_id}.{self.paragraph}"

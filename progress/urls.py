@@ -13,4 +13,7 @@ urlpatterns = [
         views.catalogue_view,
         name="catalogue",
     ),
+    path("progress/position/<int:lesson_id>/", views.position_save_view, name="position-save"),
+    path("progress/positions/merge/", views.positions_merge_view, name="positions-merge"),
+    path("leaderboard/", views.LeaderboardView.as_view(), name="leaderboard"),
 ]

@@ -17,6 +17,8 @@ from django.views.generic import TemplateView
 from courses.models import Lesson
 from lessons.pagecache import content_version
 from lessons.ratelimits import rate_limit_hit, requester
+from progress import positions
+from progress.leaderboard import week_board
 from progress.rules import MergePayloadError, UnknownLessonsError, parse_merge_payload
 from progress.services import announcements_take, lesson_complete, progress_merge
 from progress.summaries import catalogue_json, learner_profile
@@ -101,3 +103,50 @@ def catalogue_view(request: HttpRequest, version: str, language: str) -> HttpRes
     response = HttpResponse(catalogue_json(language), content_type="application/json")
     patch_cache_control(response, public=True, max_age=CATALOGUE_MAX_AGE, immutable=True)
     return response
+
+
+# --- Reading positions and the leaderboard ---------------------------------------------------
+
+
+@require_POST
+def position_save_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """Where a signed-in reader is in a lesson, sent by resume.js as they read and leave
+    (navigator.sendBeacon, with the CSRF token in the form)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": _("Sign in to keep your place on the server.")}, status=401)
+    if rate_limit_hit(
+        scope="position", who=requester(request), rate=settings.PROGRESS_POSITION_RATE_LIMIT
+    ):
+        return JsonResponse({"error": _("Too many saves in a short time.")}, status=429)
+    lesson = get_object_or_404(Lesson.objects.published(), pk=lesson_id)
+    try:
+        place = positions.parse_place(
+            heading=request.POST.get("heading", ""), paragraph=request.POST.get("paragraph")
+        )
+    except positions.PositionError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    positions.position_save(user=request.user, lesson=lesson, place=place)
+    return HttpResponse(status=204)
+
+
+@require_POST
+def positions_merge_view(request: HttpRequest) -> JsonResponse:
+    """A browser hands over the reading positions it kept while its reader was signed out."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": _("Sign in to keep your place on the server.")}, status=401)
+    if rate_limit_hit(
+        scope="position-merge", who=requester(request), rate=settings.PROGRESS_MERGE_RATE_LIMIT
+    ):
+        return JsonResponse({"error": _("Too many syncs in a short time.")}, status=429)
+    try:
+        merged = positions.parse_merged_positions(request.body, now=timezone.now())
+    except positions.PositionError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse({"kept": positions.positions_merge(user=request.user, positions=merged)})
+
+
+class LeaderboardView(TemplateView):
+    template_name = "progress/leaderboard.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "board": week_board(self.request.user)}

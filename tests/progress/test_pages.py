@@ -94,10 +94,11 @@ def test_the_bar_costs_the_same_queries_whatever_the_history(
     url = lessons[-1].get_absolute_url()
     signed_in.get(url)  # the bar's totals, figures and the bell's count are cached here
     # Session, user and profile for the header (3), this lesson's completion (1), the
-    # discussion (1). The lesson with its course, tags and position, the bar's figures and the
-    # unread count come from the cache until the content, the learner's progress or their
-    # notifications change.
-    with django_assert_num_queries(5):
+    # discussion (1), the reader's place in the lesson for "Continue where you left off" (1).
+    # The lesson with its course, tags and position, the bar's figures and the unread count
+    # come from the cache until the content, the learner's progress or their notifications
+    # change.
+    with django_assert_num_queries(6):
         assert signed_in.get(url).status_code == 200
 
 
