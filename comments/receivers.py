@@ -6,8 +6,8 @@ from functools import partial
 
 from django.db import transaction
 
-from comments import exports
-from comments.models import Comment
+from comments import exports, services
+from comments.models import BugReport, Comment, ReportCategory
 from lessons import versions
 
 
@@ -47,3 +47,13 @@ def user_saved(sender, *, instance, created: bool, update_fields=None, **kwargs)
 def comment_deleted(sender, *, instance, **kwargs) -> None:
     # Deleted outright (admin, or with its lesson), not through the services.
     transaction.on_commit(partial(versions.bump, f"lesson:{instance.lesson_id}"), robust=True)
+
+
+def report_deleted(sender, *, instance: BugReport, **kwargs) -> None:
+    # An open "outdated" report deleted outright: the lesson page's note may have to go.
+    if instance.category == ReportCategory.OUTDATED and instance.is_open:
+        transaction.on_commit(partial(versions.bump, f"lesson:{instance.lesson_id}"), robust=True)
+
+
+def lesson_reviewed(sender, *, lesson, reviewed, **kwargs) -> int:
+    return services.outdated_reports_fix(lesson=lesson, reviewed=reviewed)

@@ -10,7 +10,7 @@ class ProgressConfig(AppConfig):
     def ready(self) -> None:
         from accounts.signals import learner_data_requested
         from comments import signals as comment_signals
-        from courses.signals import content_exporting, content_loading
+        from courses.signals import content_exporting, content_loading, lesson_readers
         from progress import receivers
 
         # The comments app announces what happened; progress decides what it earns.
@@ -32,3 +32,4 @@ class ProgressConfig(AppConfig):
         content_loading.connect(receivers.load_rules, dispatch_uid="progress-rules")
         content_exporting.connect(receivers.export_rules, dispatch_uid="progress-rules-export")
         learner_data_requested.connect(receivers.learner_data, dispatch_uid="progress-data")
+        lesson_readers.connect(receivers.lesson_readers, dispatch_uid="progress-lesson-readers")

@@ -2,6 +2,7 @@
 
 from courses.services import ExportReport
 from progress import exports
+from progress.models import Completion
 from progress.rules_export import rules_export
 from progress.services import event_record, event_withdraw, rules_load
 
@@ -37,3 +38,8 @@ def load_rules(sender, *, root, **kwargs) -> dict[str, str]:
 
 def export_rules(sender, *, root, force: bool, **kwargs) -> ExportReport:
     return rules_export(root=root, force=force)
+
+
+def lesson_readers(sender, **kwargs):
+    # Readers, for lists that weigh reports against them: learners who completed the lesson.
+    return Completion.objects.readers_per_lesson()
