@@ -265,7 +265,11 @@ class _FileParser:
                 value = date.fromisoformat(value.strip()) if len(value.strip()) == 10 else value
             except ValueError:
                 pass
-        if isinstance(value, datetime) or not isinstance(value, date):
+        if isinstance(value, datetime):
+            written = value.isoformat(sep=" ")
+            self.error(f"{written} has a time: write only the day, like 2026-11-03", field="reviewed")
+            return None
+        if not isinstance(value, date):
             self.error(f"{shown(value)} is not a date: write it like 2026-11-03", field="reviewed")
             return None
         problems = field_problems(self.model, "reviewed", value)
