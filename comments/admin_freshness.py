@@ -52,6 +52,7 @@ class LessonFreshnessAdmin(admin.ModelAdmin):
     list_select_related = ["course"]
     search_fields = ["title"]
     actions = ["mark_reviewed"]
+
     def get_queryset(self, request: HttpRequest):
         readers = _readers_expression()
         problems = BugReport.objects.exclude(status=ReportStatus.DUPLICATE).count_per_lesson()

@@ -267,7 +267,8 @@ class _FileParser:
                 pass
         if isinstance(value, datetime):
             written = value.isoformat(sep=" ")
-            self.error(f"{written} has a time: write only the day, like 2026-11-03", field="reviewed")
+            message = f"{written} has a time: write only the day, like 2026-11-03"
+            self.error(message, field="reviewed")
             return None
         if not isinstance(value, date):
             self.error(f"{shown(value)} is not a date: write it like 2026-11-03", field="reviewed")

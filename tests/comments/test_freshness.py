@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -13,13 +14,26 @@ from django.utils import timezone
 from comments.models import BugReport, Notification, ReportCategory, ReportStatus
 from comments.services import report_file, report_status_set
 from courses.models import Course, Lesson, Status
+from courses.services import INSTRUCTOR_GROUP
 from progress.models import Completion
 from tests.conftest import learner_make
-from tests.courses.conftest import instructor, instructor_client, lesson_form_data  # noqa: F401
+from tests.courses.conftest import lesson_form_data
 
 pytestmark = pytest.mark.django_db
 
 NOTE = "Some readers reported this may be out of date — we're checking."
+
+
+@pytest.fixture
+def instructor_client(django_user_model) -> Client:
+    """Staff whose only rights come from the Instructor group."""
+    user = django_user_model.objects.create_user(
+        username="ines", email="ines@example.com", password="pw-instructor-2", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=INSTRUCTOR_GROUP))
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def text_of(response) -> str:

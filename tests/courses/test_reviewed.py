@@ -38,7 +38,8 @@ def test_a_reviewed_date_in_front_matter_is_loaded_and_shown_on_the_page(client,
     lesson = Lesson.objects.get(slug="first")
     assert lesson.reviewed == date(2026, 11, 3)
     page = text_of(client.get(lesson.get_absolute_url()))
-    assert '<time class="lesson__reviewed" datetime="2026-11-03">Reviewed 3 Nov 2026</time>' in page
+    reviewed = '<time class="lesson__reviewed" datetime="2026-11-03">Reviewed 3 Nov 2026</time>'
+    assert reviewed in page
 
 
 def test_without_a_reviewed_date_the_page_shows_the_day_of_the_last_change(client, course_tree):
@@ -54,7 +55,10 @@ def test_without_a_reviewed_date_the_page_shows_the_day_of_the_last_change(clien
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("soon", "course-a/01-first.md:9: reviewed: 'soon' is not a date: write it like 2026-11-03"),
+        (
+            "soon",
+            "course-a/01-first.md:9: reviewed: 'soon' is not a date: write it like 2026-11-03",
+        ),
         (
             "2026-11-03 10:00:00",
             "course-a/01-first.md:9: reviewed: 2026-11-03 10:00:00 has a time: write only the "
