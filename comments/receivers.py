@@ -52,7 +52,8 @@ def comment_deleted(sender, *, instance, **kwargs) -> None:
 def report_deleted(sender, *, instance: BugReport, **kwargs) -> None:
     # An open "outdated" report deleted outright: the lesson page's note may have to go.
     if instance.category == ReportCategory.OUTDATED and instance.is_open:
-        transaction.on_commit(partial(versions.bump, f"lesson:{instance.lesson_id}"), robust=True)
+        names = (f"lesson:{instance.lesson_id}", f"outdated-reports:{instance.lesson_id}")
+        transaction.on_commit(partial(versions.bump, *names), robust=True)
 
 
 def lesson_reviewed(sender, *, lesson, reviewed, **kwargs) -> int:

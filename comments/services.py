@@ -57,6 +57,13 @@ def _threads_changed(lesson_ids: Iterable[int]) -> None:
         transaction.on_commit(partial(versions.bump, *names), robust=True)
 
 
+def _outdated_reports_changed(lesson_id: int) -> None:
+    """Once the change commits, the lesson's open "outdated" reports are not what they were: its
+    page's note (comments.templatetags.freshness) and the cached pages showing it are stale."""
+    names = (f"lesson:{lesson_id}", f"outdated-reports:{lesson_id}")
+    transaction.on_commit(partial(versions.bump, *names), robust=True)
+
+
 def _threads_changed_for(comment_ids: list[int]) -> None:
     lesson_ids = Comment.objects.filter(id__in=comment_ids).order_by().values_list("lesson_id")
     _threads_changed(lesson_id for (lesson_id,) in lesson_ids.distinct())
@@ -305,9 +312,7 @@ def report_file(
         user_agent=user_agent[:300],
     )
     if category == ReportCategory.OUTDATED:
-        # The lesson page tells readers about open "outdated" reports (comments.templatetags.
-        # freshness): its cached copies are stale.
-        _threads_changed([lesson.pk])
+        _outdated_reports_changed(lesson.pk)
     return report
 
 
@@ -323,7 +328,7 @@ def report_status_set(*, report: BugReport, status: str) -> bool:
         report.status = status
         report.save(update_fields=["status", "updated_at"])
         if report.category == ReportCategory.OUTDATED and was_open != report.is_open:
-            _threads_changed([report.lesson_id])  # the lesson page's "out of date" note
+            _outdated_reports_changed(report.lesson_id)
         reporter = report.reporter
         if reporter is not None and status == ReportStatus.CONFIRMED:
             _send_after_commit(

@@ -20,12 +20,14 @@ ANSWER_TIMEOUT = 24 * 3600
 def reported_outdated(lesson: Lesson) -> bool:
     """Whether readers have open "outdated" reports on the lesson.
 
-    Kept per version of the lesson ("lesson:<id>", bumped by comments.services when such a report
-    is filed or closed), so signed-in readers, whose pages are never cached whole, pay no query
-    for it either once it is known."""
+    Kept per version of the lesson's "outdated" reports ("outdated-reports:<id>", bumped with
+    "lesson:<id>" by comments.services when such a report is filed or closed, not by other changes
+    to the lesson or its thread), so it costs one query per change of them: signed-in readers,
+    whose pages are never cached whole, pay none once it is known."""
     if lesson.pk is None:
         return False
-    key = f"comments:outdated:{lesson.pk}:{versions.current(f'lesson:{lesson.pk}')}"
+    version = versions.current(f"outdated-reports:{lesson.pk}")
+    key = f"comments:outdated:{lesson.pk}:{version}"
     answer = cache.get(key)
     if answer is None:
         answer = int(BugReport.objects.open().outdated().filter(lesson_id=lesson.pk).exists())

@@ -47,29 +47,30 @@ def read_lesson(browser: Browser, url: str, screenshot, name: str) -> list[str]:
 def test_reader_sees_the_note_until_an_instructor_marks_the_lesson_reviewed(
     live_server, sample_content, instructor, learner, page, browser, screenshot
 ):
-    lesson = Lesson.objects.get(course__slug="generative-media", slug="image-models")
+    lesson = Lesson.objects.get(course__slug="generative-media", slug="voice-and-audio")
     url = live_server.url + lesson.get_absolute_url()
     report_file(
         lesson=lesson,
         reporter=learner,
         category=ReportCategory.OUTDATED,
-        description="Two of these models were retired this autumn.",
+        description="Two of these voice models were retired this autumn.",
     )
 
     # Readers see when the lesson was last checked, and that readers think it may be stale.
-    assert read_lesson(browser, url, screenshot, "before") == [("2026-09-02", True)] * 2
+    assert read_lesson(browser, url, screenshot, "before") == [("2025-12-05", True)] * 2
     page.goto(url)
-    expect(page.locator("time.lesson__reviewed")).to_have_text("Reviewed 2 Sep 2026")
+    expect(page.locator("time.lesson__reviewed")).to_have_text("Reviewed 5 Dec 2025")
     expect(page.locator(".freshness-note")).to_contain_text(NOTE)
 
-    # The instructor finds it at the top of the list by freshness and marks it reviewed.
+    # The instructor finds it at the top of the list by freshness (the oldest review) and marks
+    # it reviewed.
     page.goto(live_server.url + "/admin/")
     page.get_by_label("Email").fill("ines@example.com")
     page.get_by_label("Password").fill("an-instructor-pass-7")
     page.locator("main").get_by_role("button", name="Sign In").click()
     page.get_by_role("link", name="Lessons by freshness").click()
     rows = page.locator("#result_list tbody tr")
-    expect(rows.first).to_contain_text("Image Generation Models in Practice")
+    expect(rows.first).to_contain_text("Voice, Speech and Audio Models")
     expect(rows.first.locator(".field-open_outdated_reports")).to_have_text("1")
     screenshot("freshness-admin-list-1280-en")
     rows.first.locator("input[name=_selected_action]").check()
