@@ -44,8 +44,8 @@ def _readers_expression():
 @admin.register(LessonFreshness)
 class LessonFreshnessAdmin(admin.ModelAdmin):
     list_display = [
-        "lesson_title", "course", "reviewed_on", "open_outdated_reports", "problem_rate",
-        "reader_count",
+        "lesson_title", "reviewed_on", "open_outdated_reports", "problem_rate", "reader_count",
+        "course",
     ]  # fmt: skip
     list_display_links = None
     list_filter = ["course", "status"]

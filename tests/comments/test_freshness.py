@@ -244,11 +244,11 @@ def test_the_list_sorts_by_open_outdated_reports_and_by_problems_per_reader(
     readers(outdated_twice, 10, start=10)  # 2 per 10: 20.0
     readers(many_problems, 2, start=30)  # 3 per 2: 150.0
 
-    # Columns: 1 lesson, 2 course, 3 reviewed, 4 open outdated, 5 problems per 100, 6 readers.
-    by_outdated = listed_titles(instructor_client, o="-4")
+    # Columns: 1 lesson, 2 reviewed, 3 open outdated, 4 problems per 100, 5 readers, 6 course.
+    by_outdated = listed_titles(instructor_client, o="-3")
     assert by_outdated[0] == "Lesson 2"
-    assert listed_titles(instructor_client, o="-5") == ["Lesson 3", "Lesson 1", "Lesson 2"]
-    page = text_of(instructor_client.get(freshness_url(), {"o": "-5"}))
+    assert listed_titles(instructor_client, o="-4") == ["Lesson 3", "Lesson 1", "Lesson 2"]
+    page = text_of(instructor_client.get(freshness_url(), {"o": "-4"}))
     for rate in ("150.0", "25.0", "20.0"):
         assert f'<td class="field-problem_rate">{rate}</td>' in page
     # Same review day everywhere: the default order weighs open outdated reports next.

@@ -39,7 +39,10 @@ def read_lesson(browser: Browser, url: str, screenshot, name: str) -> list[str]:
         seen.append((reviewed.get_attribute("datetime"), note.count() > 0))
         width_used = reader.evaluate("document.documentElement.scrollWidth")
         assert width_used <= width, "the page scrolls sideways"
-        screenshot(f"freshness-{name}-{view}", on=reader)
+        full = screenshot(f"freshness-{name}-{view}", on=reader)
+        # The header alone too, where the date and the note are, at a size a person can read.
+        header = full.with_name(f"{full.stem}-header.png")
+        reader.locator(".lesson__header").screenshot(path=str(header))
         context.close()
     return seen
 
