@@ -341,7 +341,7 @@ class LessonFreshness(Lesson):
     class Meta:
         proxy = True
         verbose_name = _("lesson freshness")
-        verbose_name_plural = _("lessons by freshness")
+        verbose_name_plural = _("freshness by lesson")
 
 
 # --- Notifications -----------------------------------------------------------------------------

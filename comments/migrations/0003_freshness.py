@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'lesson freshness',
-                'verbose_name_plural': 'lessons by freshness',
+                'verbose_name_plural': 'freshness by lesson',
                 'proxy': True,
                 'indexes': [],
                 'constraints': [],

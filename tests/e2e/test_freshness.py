@@ -71,7 +71,7 @@ def test_reader_sees_the_note_until_an_instructor_marks_the_lesson_reviewed(
     page.get_by_label("Email").fill("ines@example.com")
     page.get_by_label("Password").fill("an-instructor-pass-7")
     page.locator("main").get_by_role("button", name="Sign In").click()
-    page.get_by_role("link", name="Lessons by freshness").click()
+    page.get_by_role("link", name="Freshness by lesson").click()
     rows = page.locator("#result_list tbody tr")
     expect(rows.first).to_contain_text("Voice, Speech and Audio Models")
     expect(rows.first.locator(".field-open_outdated_reports")).to_have_text("1")
