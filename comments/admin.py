@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from comments import admin_freshness  # noqa: F401 - registers the lessons-by-freshness list
 from comments.models import (
     OPEN_STATUSES,
     BugReport,

@@ -11,7 +11,7 @@ class CommentsConfig(AppConfig):
         "view_flaggedcomment", "change_flaggedcomment",
         "view_commentflag", "change_commentflag",
         "view_bugreport", "change_bugreport",
-        "view_lessonreportsummary",
+        "view_lessonreportsummary", "view_lessonfreshness",
     ]  # fmt: skip
 
     def ready(self) -> None:
@@ -21,7 +21,8 @@ class CommentsConfig(AppConfig):
         from accounts.models import LearnerProfile
         from accounts.signals import learner_data_requested
         from comments import receivers
-        from comments.models import Comment, Notification
+        from comments.models import BugReport, Comment, Notification
+        from courses.signals import lesson_reviewed
 
         learner_data_requested.connect(receivers.learner_data, dispatch_uid="comments-data")
         # Cached threads show authors' names and badges: redraw them when those change.
@@ -44,3 +45,8 @@ class CommentsConfig(AppConfig):
                 sender=Notification,
                 dispatch_uid=f"comments-bell-{signal is post_save}",
             )
+        post_delete.connect(
+            receivers.report_deleted, sender=BugReport, dispatch_uid="comments-report-deleted"
+        )
+        # A lesson checked by an instructor answers its readers' "outdated" reports.
+        lesson_reviewed.connect(receivers.lesson_reviewed, dispatch_uid="comments-lesson-reviewed")

@@ -265,6 +265,10 @@ class BugReportQuerySet(models.QuerySet):
     def open(self) -> BugReportQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
+    def outdated(self) -> BugReportQuerySet:
+        """Readers say the lesson may be out of date."""
+        return self.filter(category=ReportCategory.OUTDATED)
+
     def count_per_lesson(self) -> Coalesce:
         """An annotation for a Lesson queryset: how many of these reports each lesson has,
         e.g. Lesson.objects.annotate(open_reports=BugReport.objects.open().count_per_lesson())."""
@@ -330,6 +334,15 @@ class LessonReportSummary(Lesson):
         proxy = True
         verbose_name = _("open reports by lesson")
         verbose_name_plural = _("open reports by lesson")
+
+
+class LessonFreshness(Lesson):
+    """Lessons by staleness, for instructors in admin (comments.admin_freshness)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("lesson freshness")
+        verbose_name_plural = _("freshness by lesson")
 
 
 # --- Notifications -----------------------------------------------------------------------------

@@ -6,8 +6,8 @@ from functools import partial
 
 from django.db import transaction
 
-from comments import exports
-from comments.models import Comment
+from comments import exports, services
+from comments.models import BugReport, Comment, ReportCategory
 from lessons import versions
 
 
@@ -51,3 +51,14 @@ def comment_deleted(sender, *, instance, **kwargs) -> None:
 
 def notification_changed(sender, *, instance, **kwargs) -> None:
     versions.changed(f"notifications:{instance.recipient_id}")
+
+
+def report_deleted(sender, *, instance: BugReport, **kwargs) -> None:
+    # An open "outdated" report deleted outright: the lesson page's note may have to go.
+    if instance.category == ReportCategory.OUTDATED and instance.is_open:
+        names = (f"lesson:{instance.lesson_id}", f"outdated-reports:{instance.lesson_id}")
+        transaction.on_commit(partial(versions.bump, *names), robust=True)
+
+
+def lesson_reviewed(sender, *, lesson, reviewed, **kwargs) -> int:
+    return services.outdated_reports_fix(lesson=lesson, reviewed=reviewed)

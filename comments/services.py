@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import date
 from functools import partial
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from comments.models import (
     Moderation,
     Notification,
     NotificationKind,
+    ReportCategory,
     ReportStatus,
     ThreadSubscription,
 )
@@ -53,6 +55,13 @@ def _threads_changed(lesson_ids: Iterable[int]) -> None:
     names = sorted({f"lesson:{lesson_id}" for lesson_id in lesson_ids})
     if names:
         transaction.on_commit(partial(versions.bump, *names), robust=True)
+
+
+def _outdated_reports_changed(lesson_id: int) -> None:
+    """Once the change commits, the lesson's open "outdated" reports are not what they were: its
+    page's note (comments.templatetags.freshness) and the cached pages showing it are stale."""
+    names = (f"lesson:{lesson_id}", f"outdated-reports:{lesson_id}")
+    transaction.on_commit(partial(versions.bump, *names), robust=True)
 
 
 def _threads_changed_for(comment_ids: list[int]) -> None:
@@ -300,7 +309,7 @@ def report_file(
     page_url: str = "",
     user_agent: str = "",
 ) -> BugReport:
-    return BugReport.objects.create(
+    report = BugReport.objects.create(
         lesson=lesson,
         reporter=reporter if reporter is not None and reporter.is_authenticated else None,
         # A signed-in reporter is reached through their account, not a typed address.
@@ -311,6 +320,9 @@ def report_file(
         page_url=page_url[:500],
         user_agent=user_agent[:300],
     )
+    if category == ReportCategory.OUTDATED:
+        _outdated_reports_changed(lesson.pk)
+    return report
 
 
 def report_status_set(*, report: BugReport, status: str) -> bool:
@@ -321,8 +333,11 @@ def report_status_set(*, report: BugReport, status: str) -> bool:
     if report.status == status:
         return False
     with transaction.atomic():
+        was_open = report.is_open
         report.status = status
         report.save(update_fields=["status", "updated_at"])
+        if report.category == ReportCategory.OUTDATED and was_open != report.is_open:
+            _outdated_reports_changed(report.lesson_id)
         reporter = report.reporter
         if reporter is not None and status == ReportStatus.CONFIRMED:
             _send_after_commit(
@@ -338,3 +353,16 @@ def report_status_set(*, report: BugReport, status: str) -> bool:
 def reports_status_set(*, reports: Iterable[BugReport], status: str) -> int:
     with transaction.atomic():
         return sum(report_status_set(report=report, status=status) for report in reports)
+
+
+def outdated_reports_fix(*, lesson: Lesson, reviewed: date) -> int:
+    """Someone checked `lesson` on `reviewed`: its open "outdated" reports filed up to that day
+    are fixed, and their reporters told as for any fixed report. Reports filed after the day
+    may be about something the check did not see, so they stay open."""
+    reports = (
+        BugReport.objects.open()
+        .outdated()
+        .filter(lesson=lesson, created_at__date__lte=reviewed)
+        .select_related("reporter")
+    )
+    return reports_status_set(reports=reports, status=ReportStatus.FIXED)

@@ -24,7 +24,7 @@ from courses.forms import (
 )
 from courses.models import Course, Lesson, LessonRevision, Status, Tag
 from courses.revisions import lesson_snapshot, revision_diff, revision_record, revision_restore
-from courses.services import lessons_set_status
+from courses.services import lesson_reviewed_announce, lessons_set_status
 
 ADMIN_CSS = {"all": ["admin_stream/admin.css"]}
 
@@ -101,7 +101,7 @@ class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
                 ),
             },
         ),
-        (_("Details"), {"fields": ["minutes", "level", "xp", "tags"]}),
+        (_("Details"), {"fields": ["minutes", "level", "xp", "tags", "reviewed"]}),
         (_("Summary"), {"fields": ["summary", "persona"]}),
         (
             _("Content"),
@@ -158,6 +158,13 @@ class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
         return "—"
 
     # Saving: every save that changes something is an edit with a revision.
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A newer review date is a review: the apps above answer what it settles.
+        before = form.initial.get("reviewed") if change else None
+        if obj.reviewed is not None and (before is None or obj.reviewed > before):
+            lesson_reviewed_announce(lesson=obj, reviewed=obj.reviewed, user=request.user)
 
     def has_edits(self, obj: Lesson, form) -> bool:
         form.snapshot_before = lesson_snapshot(Lesson.objects.get(pk=obj.pk))

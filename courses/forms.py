@@ -58,6 +58,7 @@ class LessonAdminForm(ModelMessagesForm):
         fields = [
             "course", "title", "slug", "status", "publish_at", "order", "minutes", "level", "xp",
             "tags", "summary", "persona", "body_md", "takeaways_md", "exercise_md", "links",
+            "reviewed",
         ]  # fmt: skip
         widgets = {
             "body_md": _markdown_editor(32),

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, DateField, F, Q, Sum, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,7 @@ from courses.validators import (
     TOO_LONG,
     XP,
     duplicate_message,
+    validate_not_in_future,
     validate_one_line,
     validate_slug,
     validate_tag,
@@ -80,6 +83,26 @@ class ContentSource(models.Model):
         return self.edited_at is not None and (
             self.loaded_at is None or self.edited_at > self.loaded_at
         )
+
+    @property
+    def last_content_change(self) -> datetime | None:
+        """When the text last changed: its admin edit, or its load from content/ (the loader
+        only writes a row whose file changed), whichever came later."""
+        if self.edited_since_loaded:
+            return self.edited_at
+        return self.loaded_at
+
+
+def last_content_change_expression() -> Case:
+    """ContentSource.last_content_change in SQL (creation when never loaded nor edited)."""
+    return Case(
+        When(
+            Q(edited_at__isnull=False)
+            & (Q(loaded_at__isnull=True) | Q(edited_at__gt=F("loaded_at"))),
+            then=F("edited_at"),
+        ),
+        default=Coalesce(F("loaded_at"), F("created_at")),
+    )
 
 
 class CourseQuerySet(models.QuerySet):
@@ -185,6 +208,15 @@ class LessonQuerySet(models.QuerySet):
         """In the order a course's lessons are read (and numbered: courses.positions)."""
         return self.order_by("order", "id")
 
+    def with_review_date(self) -> LessonQuerySet:
+        """Each lesson's `review_date`: its `reviewed` date, or else the day its content last
+        changed (Lesson.reviewed_on, in SQL, so lists can sort by it)."""
+        return self.annotate(
+            review_date=Coalesce(
+                F("reviewed"), TruncDate(last_content_change_expression()), output_field=DateField()
+            )
+        )
+
     def positions(self, lessons: Sequence[Lesson]) -> list[Position]:
         """Where each of `lessons` (saved or not, of any courses) stands on the site, in one
         query for them all."""
@@ -241,6 +273,17 @@ class Lesson(ContentSource):
     exercise_html = models.TextField(blank=True, editable=False)
     links = models.JSONField(default=list, blank=True, help_text='[{"title": …, "url": …}]')
     tags = models.ManyToManyField(Tag, related_name="lessons", blank=True)
+    # Content about generative media goes stale in months: readers see when someone last checked.
+    reviewed = models.DateField(
+        _("reviewed"),
+        null=True,
+        blank=True,
+        validators=[validate_not_in_future],
+        help_text=_(
+            "The day someone last checked that the lesson is still right. Setting a newer date "
+            "closes its open “outdated” reports as fixed. Empty: the day of the last edit is shown."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -294,6 +337,15 @@ class Lesson(ContentSource):
         if self.is_scheduled:
             return str(_("scheduled"))
         return self.get_status_display()
+
+    @property
+    def reviewed_on(self) -> date | None:
+        """The day readers are told the lesson was last checked: its `reviewed` date, or else
+        the day its content last changed (None for a lesson never saved)."""
+        if self.reviewed is not None:
+            return self.reviewed
+        changed = self.last_content_change or self.created_at
+        return timezone.localdate(changed) if changed else None
 
     @property
     def title_and_source(self) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from courses.models import Course, Lesson, LessonRevision, Tag
 # In the order the lesson form shows them.
 REVISION_FIELDS = (
     "course", "title", "slug", "status", "publish_at", "order", "minutes", "level", "xp", "tags",
-    "summary", "persona", "body_md", "takeaways_md", "exercise_md", "links",
+    "summary", "persona", "body_md", "takeaways_md", "exercise_md", "links", "reviewed",
 )  # fmt: skip
 TEXT_FIELDS = {"summary", "body_md", "takeaways_md", "exercise_md"}
 
@@ -48,6 +48,7 @@ def lesson_snapshot(lesson: Lesson, *, tags: list[str] | None = None) -> dict:
         "takeaways_md": normalize_newlines(lesson.takeaways_md),
         "exercise_md": normalize_newlines(lesson.exercise_md),
         "links": lesson.links,
+        "reviewed": lesson.reviewed.isoformat() if lesson.reviewed else None,
     }
 
 
@@ -101,10 +102,12 @@ def revision_restore(*, revision: LessonRevision, user) -> LessonRevision:
     if course is not None:
         lesson.course = course
     for name in REVISION_FIELDS:
-        if name in ("course", "tags", "publish_at") or name not in data:
+        if name in ("course", "tags", "publish_at", "reviewed") or name not in data:
             continue
         setattr(lesson, name, data[name])
     lesson.publish_at = parse_datetime(data["publish_at"]) if data.get("publish_at") else None
+    if "reviewed" in data:  # revisions stored before the field existed leave it alone
+        lesson.reviewed = parse_date(data["reviewed"]) if data["reviewed"] else None
     try:
         lesson.clean_fields()
     except ValidationError as error:

@@ -12,9 +12,20 @@ written) and `force`. A receiver writes the files it owns under `root` from the 
 format its loading side reads, and returns a `courses.services.ExportReport` of what it did
 (`ExportReport.write_file` applies the rules: an unchanged file is not rewritten, and a file
 holding work that was never loaded is only overwritten with `force`).
+
+`lesson_reviewed` is sent by `courses.services.lesson_reviewed_announce`, inside the transaction
+that marks a lesson reviewed (the admin action, or a newer `reviewed` date saved in the lesson
+form), with `lesson`, `reviewed` (the date) and `user`. comments closes the open "outdated"
+reports filed up to that day as fixed, which tells their reporters.
+
+`lesson_readers` is sent by lists that weigh a lesson's reports against its readers. A receiver
+returns a query expression for a Lesson queryset that counts the readers of each lesson
+(`OuterRef("pk")`), or None; progress counts the learners who completed it.
 """
 
 from django.dispatch import Signal
 
 content_loading = Signal()
 content_exporting = Signal()
+lesson_reviewed = Signal()
+lesson_readers = Signal()

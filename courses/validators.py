@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 
 # The one slug shape: lowercase letters and digits in words joined by single hyphens.
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -36,6 +37,16 @@ def duplicate_message(what: str, value: object, others: str) -> str:
 def validate_one_line(value: str) -> None:
     if "\n" in value:
         raise ValidationError("must be one line", code="multiline")
+
+
+def validate_not_in_future(value) -> None:
+    # A review date ahead of today would tell readers a check happened that has not.
+    if value > timezone.localdate():
+        raise ValidationError(
+            "%(value)s is in the future: give the day the lesson was last checked",
+            code="future",
+            params={"value": value.isoformat()},
+        )
 
 
 @dataclass(frozen=True)

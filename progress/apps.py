@@ -11,7 +11,7 @@ class ProgressConfig(AppConfig):
     def ready(self) -> None:
         from accounts.signals import learner_data_requested
         from comments import signals as comment_signals
-        from courses.signals import content_exporting, content_loading
+        from courses.signals import content_exporting, content_loading, lesson_readers
         from progress import receivers
         from progress.models import Completion, EarnedAchievement, XPEntry
 
@@ -41,3 +41,4 @@ class ProgressConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"progress-figures-{model.__name__}-{signal is post_save}",
                 )
+        lesson_readers.connect(receivers.lesson_readers, dispatch_uid="progress-lesson-readers")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +88,18 @@ class CompletionQuerySet(models.QuerySet):
     def witnessed(self) -> CompletionQuerySet:
         """Completions whose time the server saw itself: the only ones streaks count."""
         return self.filter(source=CompletionSource.SERVER)
+
+    def readers_per_lesson(self) -> Coalesce:
+        """An annotation for a Lesson queryset: the learners who completed each lesson (one
+        completion per learner and lesson, so a count of rows)."""
+        counts = (
+            self.filter(lesson=OuterRef("pk"))
+            .order_by()
+            .values("lesson")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counts, output_field=models.IntegerField()), 0)
 
 
 class CompletionSource(models.TextChoices):

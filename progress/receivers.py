@@ -3,6 +3,7 @@
 from courses.services import ExportReport
 from lessons import versions
 from progress import exports
+from progress.models import Completion
 from progress.rules_export import rules_export
 from progress.services import event_record, event_withdraw, rules_load
 
@@ -43,3 +44,8 @@ def export_rules(sender, *, root, force: bool, **kwargs) -> ExportReport:
 def learner_figures_changed(sender, *, instance, **kwargs) -> None:
     # A completion, XP entry or achievement came or went: the learner's cached bar is stale.
     versions.changed(f"learner:{instance.user_id}")
+
+
+def lesson_readers(sender, **kwargs):
+    # Readers, for lists that weigh reports against them: learners who completed the lesson.
+    return Completion.objects.readers_per_lesson()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils.text import normalize_newlines
@@ -24,7 +24,7 @@ COURSE_FIELDS = {"title", "slug", "order", "tagline", "status"}
 COURSE_REQUIRED = ("title", "slug", "order")
 LESSON_FIELDS = {
     "title", "slug", "order", "minutes", "status", "publish_at", "summary", "persona", "level",
-    "tags", "xp", "links",
+    "tags", "xp", "links", "reviewed",
 }  # fmt: skip
 LESSON_REQUIRED = ("title", "slug", "order", "minutes", "status", "summary")
 
@@ -99,6 +99,7 @@ class LessonFile:
     xp: int = DEFAULT_XP
     status: str = Status.DRAFT.value
     publish_at: datetime | None = None
+    reviewed: date | None = None
     summary: str = ""
     persona: str = DEFAULT_PERSONA
     tags: list[str] = field(default_factory=list)
@@ -123,6 +124,7 @@ class LessonFile:
             xp=lesson.xp,
             status=lesson.status,
             publish_at=lesson.publish_at,
+            reviewed=lesson.reviewed,
             summary=lesson.summary.strip(),
             persona=lesson.persona,
             tags=sorted(tag.slug for tag in lesson.tags.all()),
@@ -146,6 +148,7 @@ class LessonFile:
             "xp": self.xp,
             "status": self.status,
             "publish_at": self.publish_at,
+            "reviewed": self.reviewed,
             "summary": self.summary,
             "persona": self.persona,
             "tags": frozenset(self.tags),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -72,6 +72,7 @@ def parse_lesson(
         xp=parser.integer(data, "xp", default=DEFAULT_XP),
         status=parser.choice(data, "status", STATUSES, default=Status.DRAFT.value),
         publish_at=parser.publish_at(data),
+        reviewed=parser.reviewed(data),
         summary=parser.text(data, "summary"),
         persona=parser.text(data, "persona") or DEFAULT_PERSONA,
         tags=parser.tags(data),
@@ -253,6 +254,29 @@ class _FileParser:
                 field="publish_at",
             )
             return None
+
+    def reviewed(self, data: dict[str, Any]) -> date | None:
+        value = data.get("reviewed")
+        if value is None:
+            return None
+        # YAML reads an unquoted 2026-11-03 as a date, and 2026-11-03 10:00 as a datetime.
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value.strip()) if len(value.strip()) == 10 else value
+            except ValueError:
+                pass
+        if isinstance(value, datetime):
+            written = value.isoformat(sep=" ")
+            message = f"{written} has a time: write only the day, like 2026-11-03"
+            self.error(message, field="reviewed")
+            return None
+        if not isinstance(value, date):
+            self.error(f"{shown(value)} is not a date: write it like 2026-11-03", field="reviewed")
+            return None
+        problems = field_problems(self.model, "reviewed", value)
+        for message in problems:
+            self.error(message, field="reviewed")
+        return None if problems else value
 
     def special_blocks(self, body: str, first_line: int) -> tuple[str, dict[str, str]]:
         """Lift the top-level `!!! takeaways` and `!!! exercise` blocks out of the body."""

@@ -22,11 +22,11 @@ from courses.content.yaml_io import SafeLoader, yaml_scalar
 
 COURSE_FIELD_ORDER = ("title", "slug", "order", "tagline", "status")
 LESSON_FIELD_ORDER = (
-    "title", "slug", "order", "minutes", "level", "tags", "status", "publish_at", "xp",
-    "summary", "persona", "links",
+    "title", "slug", "order", "minutes", "level", "tags", "status", "publish_at", "reviewed",
+    "xp", "summary", "persona", "links",
 )  # fmt: skip
 # Left out of a new file when empty: the loader's default is the same.
-OMIT_WHEN_EMPTY = {"tagline", "tags", "publish_at", "links"}
+OMIT_WHEN_EMPTY = {"tagline", "tags", "publish_at", "reviewed", "links"}
 ALWAYS_QUOTED = {"summary"}  # one-liners full of punctuation: quoted, as hand-written files do
 
 
@@ -114,6 +114,8 @@ def _field_lines(name: str, value: Any) -> list[str]:
         return lines
     if name == "publish_at":
         return [f"publish_at: {timezone.localtime(value).isoformat()}"]
+    if name == "reviewed":
+        return [f"reviewed: {value.isoformat()}"]  # unquoted: YAML reads it back as a date
     if isinstance(value, int):
         return [f"{name}: {value}"]
     return [f"{name}: {yaml_scalar(value, quoted=name in ALWAYS_QUOTED)}"]

@@ -303,6 +303,7 @@ def _lesson_fields_set(lesson: Lesson, source: LessonFile) -> None:
     lesson.xp = source.xp
     lesson.status = source.status
     lesson.publish_at = source.publish_at
+    lesson.reviewed = source.reviewed
     lesson.summary = source.summary
     lesson.persona = source.persona
     lesson.body_md = source.body_md

@@ -61,6 +61,7 @@ def lesson_form_data(lesson: Lesson, **changes) -> dict:
         "takeaways_md": lesson.takeaways_md,
         "exercise_md": lesson.exercise_md,
         "links": json.dumps(lesson.links),
+        "reviewed": lesson.reviewed.isoformat() if lesson.reviewed else "",
     }
     data.update(changes)
     return data
