@@ -28,17 +28,36 @@ def learner_bar(context) -> dict:
 
 @register.inclusion_tag("progress/_lesson_progress.html", takes_context=True)
 def lesson_progress(context, lesson) -> dict:
-    user = context["request"].user
-    completed = summaries.completion_dates(user, [lesson.id]) if lesson.is_published else {}
+    """The progress block: "Mark complete", then what the completion earned (for a form posted
+    without JavaScript, the messages progress.views tagged "moment") and where to go next."""
+    request = context["request"]
+    moment = [m for m in context.get("messages", ()) if "moment" in m.tags.split()]
     return {
+        **summaries.lesson_state(
+            user=request.user, lesson=lesson, position=context.get("position")
+        ),
         "lesson": lesson,
-        "request": context["request"],
-        "signed_in": user.is_authenticated,
-        "completed_at": completed.get(lesson.id),
+        "request": request,
+        "moment": moment,
     }
+
+
+@register.simple_tag(takes_context=True)
+def with_progress(context, courses) -> list[tuple]:
+    """(course, lessons done) for each of `courses`: the signed-in learner's (one query), else
+    0 for every reader, which progress.js redraws from local progress."""
+    done = summaries.course_done_counts(context["request"].user, [c.id for c in courses])
+    return [(course, done.get(course.id, 0)) for course in courses]
 
 
 @register.simple_tag(takes_context=True)
 def completed_among(context, lessons) -> dict:
     """{lesson id: completed_at} for the signed-in learner among `lessons` (one query)."""
     return summaries.completion_dates(context["request"].user, [x.id for x in lessons])
+
+
+@register.simple_tag(takes_context=True)
+def course_path(context, numbered_lessons) -> summaries.CoursePath:
+    """The signed-in learner's way through a course (one query); a reader who is not signed in
+    gets the start, which progress.js redraws from local progress."""
+    return summaries.course_path(context["request"].user, numbered_lessons)
