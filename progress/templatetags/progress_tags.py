@@ -31,7 +31,13 @@ def lesson_progress(context, lesson) -> dict:
     """The progress block: "Mark complete", then what the completion earned (for a form posted
     without JavaScript, the messages progress.views tagged "moment") and where to go next."""
     request = context["request"]
-    moment = [m for m in context.get("messages", ()) if "moment" in m.tags.split()]
+    # Only a learner's own POST leaves a moment; looking at the messages of anyone else would
+    # mark them used, and a page that shows messages is never shared (lessons.pagecache).
+    moment = (
+        [m for m in context.get("messages", ()) if "moment" in m.tags.split()]
+        if request.user.is_authenticated
+        else []
+    )
     return {
         **summaries.lesson_state(
             user=request.user, lesson=lesson, position=context.get("position")
