@@ -325,9 +325,7 @@ def learner_profile(user) -> Profile:
     days = rules.completion_days(witnessed, tz)
     streak = _streak_of(witnessed, user)
     numbers = learner_numbers(user)
-    locked = [
-        _achievement_progress(a, numbers) for a in achievements if a.id not in earned_at
-    ]
+    locked = [_achievement_progress(a, numbers) for a in achievements if a.id not in earned_at]
     return Profile(
         bar=bar,
         history=history,

@@ -100,9 +100,7 @@ def lesson_complete_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
             "xp_awarded": outcome.xp_awarded,
             "achievements": [a.slug for a in outcome.achievements],
             "state_html": render_to_string("progress/_lesson_state.html", state, request),
-            "moment_html": render_to_string(
-                "progress/_moment.html", {"lines": lines}, request
-            ),
+            "moment_html": render_to_string("progress/_moment.html", {"lines": lines}, request),
             "bar": bar_figures(bar),
         }
     )
