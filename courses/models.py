@@ -125,7 +125,7 @@ class Course(ContentSource):
         max_length=7,
         blank=True,
         validators=[validate_color],
-        help_text='Optional. The course\'s colour on its card and page, like "#5b47d6".',
+        help_text=_('Optional. The course\'s colour on its card and page, like "#5b47d6".'),
     )
     intro_md = models.TextField("introduction (markdown)", blank=True)
     intro_html = models.TextField(blank=True, editable=False)

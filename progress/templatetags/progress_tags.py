@@ -67,3 +67,9 @@ def course_path(context, numbered_lessons) -> summaries.CoursePath:
     """The signed-in learner's way through a course (one query); a reader who is not signed in
     gets the start, which progress.js redraws from local progress."""
     return summaries.course_path(context["request"].user, numbered_lessons)
+
+
+@register.simple_tag
+def catalogue_url() -> str:
+    """Where a page without a learner bar (the catalogue) fetches what progress.js needs."""
+    return summaries.catalogue_url()

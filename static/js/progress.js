@@ -40,8 +40,8 @@
 
   function catalogue() {
     if (!cataloguePromise) {
-      var bar = document.querySelector("[data-learner-bar][data-catalogue-url]");
-      var url = bar && bar.getAttribute("data-catalogue-url");
+      var holder = document.querySelector("[data-catalogue-url]");
+      var url = holder && holder.getAttribute("data-catalogue-url");
       cataloguePromise = url && window.fetch
         ? fetch(url, { credentials: "same-origin" }).then(function (response) {
             return response.ok ? response.json() : null;
