@@ -159,11 +159,12 @@ def catalogue_json(language: str) -> bytes:
     return per_content_version(f"progress:catalogue:{language}", build)
 
 
-def catalogue_url() -> str:
+def catalogue_url(*, version: str | None = None) -> str:
     """Where this page's readers fetch the catalogue: a new address for every content version,
-    so browsers may keep each one for good."""
+    so browsers may keep each one for good (any other `version` redirects there)."""
     return reverse(
-        "progress:catalogue", kwargs={"version": content_version(), "language": _language()}
+        "progress:catalogue",
+        kwargs={"version": version or content_version(), "language": _language()},
     )
 
 

@@ -55,7 +55,7 @@ def _moment_lines(request: HttpRequest, lesson: Lesson, outcome: Outcome) -> lis
     """The completion moment in words: the lesson's XP (as its button promised), each
     achievement with its bonus, and the streak the completion kept."""
     if not outcome.completed:
-        return [_("You had already completed this lesson.")]
+        return [_("You had already completed this lesson."), *_announcements(request)]
     streak = learner_streak(request.user)
     return [
         _("Lesson complete: +%(xp)s XP.") % {"xp": lesson.xp},

@@ -70,6 +70,8 @@ def course_path(context, numbered_lessons) -> summaries.CoursePath:
 
 
 @register.simple_tag
-def catalogue_url() -> str:
-    """Where a page without a learner bar (the catalogue) fetches what progress.js needs."""
-    return summaries.catalogue_url()
+def catalogue_latest_url() -> str:
+    """Where a page without a learner bar (the catalogue) fetches what progress.js needs: an
+    address that redirects to the current version's, so the page itself does not change with
+    every content version (its ETag follows what it shows)."""
+    return summaries.catalogue_url(version="latest")
