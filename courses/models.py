@@ -20,6 +20,7 @@ from courses.validators import (
     XP,
     duplicate_message,
     validate_not_in_future,
+    validate_color,
     validate_one_line,
     validate_slug,
     validate_tag,
@@ -143,6 +144,12 @@ class Course(ContentSource):
     slug = slug_field(unique=True)
     title = text_field(200)
     tagline = text_field(300, blank=True)
+    color = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[validate_color],
+        help_text=_('Optional. The course\'s colour on its card and page, like "#5b47d6".'),
+    )
     intro_md = models.TextField("introduction (markdown)", blank=True)
     intro_html = models.TextField(blank=True, editable=False)
     order = models.IntegerField(default=0, validators=ORDER.validators())

@@ -28,6 +28,12 @@ validate_slug = RegexValidator(
     code="invalid",
 )
 validate_tag = RegexValidator(SLUG_RE.pattern, TAG_INVALID, code="invalid")
+# A course's colour (its cards and page): one shape, so templates can put it in a style safely.
+validate_color = RegexValidator(
+    r"^#[0-9a-fA-F]{6}\Z",
+    '%(value)r is not a colour: write it as # and six hexadecimal digits, like "#5b47d6"',
+    code="invalid",
+)
 
 
 def duplicate_message(what: str, value: object, others: str) -> str:

@@ -158,24 +158,3 @@ def resume_url_for(user, lesson: Lesson) -> str:
     place = resume_place(user, lesson)
     url = lesson.get_absolute_url()
     return f"{url}#{place.fragment}" if place else url
-
-
-def course_resume_lesson(user, lessons: list[Lesson]) -> Lesson | None:
-    """Of a course's `lessons` (in order), the one to continue: the unfinished lesson the learner
-    read most recently, else the first one they have not finished. Two queries."""
-    if not user.is_authenticated or not lessons:
-        return lessons[0] if lessons else None
-    ids = [lesson.id for lesson in lessons]
-    done = set(
-        Completion.objects.filter(user=user, lesson_id__in=ids).values_list("lesson_id", flat=True)
-    )
-    recent = (
-        ReadingPosition.objects.filter(user=user, lesson_id__in=ids)
-        .exclude(lesson_id__in=done)
-        .values_list("lesson_id", flat=True)
-        .first()
-    )
-    by_id = {lesson.id: lesson for lesson in lessons}
-    if recent is not None:
-        return by_id[recent]
-    return next((lesson for lesson in lessons if lesson.id not in done), None)

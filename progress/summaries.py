@@ -34,8 +34,8 @@ from courses.models import Course, Lesson, published_q
 from lessons import versions
 from lessons.pagecache import content_version, per_content_version
 from progress import rules
-from progress.models import Achievement, Completion, EarnedAchievement, XPEntry
-from progress.services import level_steps
+from progress.models import Achievement, Completion, EarnedAchievement, Rule, XPEntry
+from progress.services import learner_numbers, level_steps
 
 
 @dataclass(frozen=True)
@@ -173,11 +173,12 @@ def catalogue_json(language: str) -> bytes:
     return per_content_version(f"progress:catalogue:{language}", build)
 
 
-def catalogue_url() -> str:
+def catalogue_url(*, version: str | None = None) -> str:
     """Where this page's readers fetch the catalogue: a new address for every content version,
-    so browsers may keep each one for good."""
+    so browsers may keep each one for good (any other `version` redirects there)."""
     return reverse(
-        "progress:catalogue", kwargs={"version": content_version(), "language": _language()}
+        "progress:catalogue",
+        kwargs={"version": version or content_version(), "language": _language()},
     )
 
 
@@ -185,9 +186,11 @@ def bar_catalogue() -> Catalogue:
     return Catalogue(
         levels=level_steps(),
         lessons=list(Lesson.objects.published().values("id", "course_id", "xp")),
-        achievements=list(
-            Achievement.objects.filter(is_active=True).values("rule", "threshold", "xp")
-        ),
+        # Name and icon too: the browser announces what a completion earned (progress.js).
+        achievements=[
+            {"rule": a.rule, "threshold": a.threshold, "xp": a.xp, "name": a.name, "icon": a.icon}
+            for a in Achievement.objects.filter(is_active=True)
+        ],
     )
 
 
@@ -201,6 +204,70 @@ def completion_dates(user, lesson_ids) -> dict[int, datetime]:
         lesson_id: rules.within_calendar(at)
         for lesson_id, at in completed.values_list("lesson_id", "completed_at")
     }
+
+
+@dataclass(frozen=True)
+class Streak:
+    """Days in a row with a completion the server saw, up to today (rules.current_streak), and
+    whether today is already one of them."""
+
+    days: int
+    today_counts: bool
+
+
+def learner_streak(user) -> Streak:
+    """The learner's current streak, in their time zone (one query)."""
+    witnessed = Completion.objects.filter(user=user).witnessed().values_list("completed_at")
+    return _streak_of([at for (at,) in witnessed], user)
+
+
+def _streak_of(moments: list[datetime], user) -> Streak:
+    tz = learner_time_zone(user)
+    days = rules.completion_days(moments, tz)
+    today = timezone.localtime(timezone.now(), tz).date()
+    return Streak(rules.current_streak(days, today), bool(days) and days[-1] == today)
+
+
+def course_done_counts(user, course_ids) -> dict[int, int]:
+    """{course id: published lessons the learner completed} for these courses (one query; empty
+    for a reader who is not signed in)."""
+    if not user.is_authenticated:
+        return {}
+    return dict(
+        Completion.objects.filter(user=user, lesson__course_id__in=list(course_ids))
+        .of_published_lessons()
+        .order_by()
+        .values("lesson__course_id")
+        .annotate(done=Count("id"))
+        .values_list("lesson__course_id", "done")
+    )
+
+
+@dataclass(frozen=True)
+class AchievementProgress:
+    """How far a learner is towards a locked achievement: `current` of `target`, in the unit
+    of its rule (lessons, courses, days in a row, level, comments…)."""
+
+    achievement: Achievement
+    current: int
+    target: int
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.current * 100 // self.target) if self.target else 0
+
+
+def _achievement_progress(
+    achievement: Achievement, numbers: rules.LearnerNumbers
+) -> AchievementProgress:
+    current, target = {
+        Rule.LESSONS_COMPLETED: (numbers.lessons_completed, achievement.threshold),
+        Rule.COURSES_COMPLETED: (numbers.courses_completed, achievement.threshold),
+        Rule.ALL_LESSONS: (numbers.published_lessons_completed, numbers.published_lessons),
+        Rule.STREAK_DAYS: (numbers.longest_streak, achievement.threshold),
+        Rule.LEVEL_REACHED: (numbers.level, achievement.threshold),
+    }.get(achievement.rule, (numbers.events.get(achievement.rule, 0), achievement.threshold))
+    return AchievementProgress(achievement, min(current, target), target)
 
 
 @dataclass
@@ -229,11 +296,12 @@ class Profile:
     bar: Bar
     history: list[HistoryLine]
     earned: list[tuple[Achievement, datetime]]
-    locked: list[Achievement]
+    locked: list[AchievementProgress]  # nearest to earning first
     courses: list[CourseProgress]
     continue_with: Lesson | None
     current_streak: int
     longest_streak: int
+    streak_today: bool  # today is already one of the current streak's days
 
 
 def learner_profile(user) -> Profile:
@@ -265,7 +333,9 @@ def learner_profile(user) -> Profile:
     courses = _course_progress(user)
     tz = learner_time_zone(user)
     days = rules.completion_days(witnessed, tz)
-    today = timezone.localtime(timezone.now(), tz).date()
+    streak = _streak_of(witnessed, user)
+    numbers = learner_numbers(user)
+    locked = [_achievement_progress(a, numbers) for a in achievements if a.id not in earned_at]
     return Profile(
         bar=bar,
         history=history,
@@ -274,11 +344,12 @@ def learner_profile(user) -> Profile:
             key=lambda pair: pair[1],
             reverse=True,
         ),
-        locked=[a for a in achievements if a.id not in earned_at],
+        locked=sorted(locked, key=lambda item: -item.percent),
         courses=courses,
         continue_with=_continue_with(completed, courses),
-        current_streak=rules.current_streak(days, today),
+        current_streak=streak.days,
         longest_streak=rules.longest_streak(days),
+        streak_today=streak.today_counts,
     )
 
 
@@ -336,3 +407,100 @@ def _continue_with(completed: dict, courses: list[CourseProgress]) -> Lesson | N
             if progress.course.id == last_course_id and progress.next_lesson:
                 return progress.next_lesson
     return next((c.next_lesson for c in courses if c.next_lesson), None)
+
+
+def bar_figures(bar: Bar) -> dict[str, int | str | bool]:
+    """The bar's figures by the names its template gives them (data-bar), for progress.js to
+    draw after a completion without a page load."""
+    standing = bar.standing
+    return {
+        "level": standing.current.number,
+        "level-name": standing.current.name,
+        "xp": standing.xp,
+        "lessons": bar.lessons_done,
+        "achievements": bar.achievements_earned,
+        "into-level": standing.xp_into_level,
+        "level-span": standing.xp_for_level or 0,
+        "percent": bar.percent_complete,
+        "meter": standing.percent_of_level,
+        "top": standing.next is None,
+    }
+
+
+@dataclass(frozen=True)
+class LessonState:
+    """The progress block of a lesson page: done or not, and where to go next."""
+
+    lesson: Lesson
+    signed_in: bool
+    completed_at: datetime | None
+    next_lesson: Lesson | None
+    # Signed in, on a course's last lesson and done: whether every lesson of it is done.
+    course_finished: bool
+
+
+def lesson_state(*, user, lesson: Lesson, position=None) -> dict:
+    """The context of progress/_lesson_state.html: one query for a signed-in learner's
+    completion, one more on a course's last lesson once done (is the whole course?)."""
+    position = position or lesson.position()
+    completed_at = (
+        completion_dates(user, [lesson.id]).get(lesson.id) if lesson.is_published else None
+    )
+    finished = False
+    if completed_at and position.next is None:
+        done = (
+            Completion.objects.filter(user=user, lesson__course_id=lesson.course_id)
+            .of_published_lessons()
+            .count()
+        )
+        finished = done >= position.total
+    return {
+        "state": LessonState(
+            lesson=lesson,
+            signed_in=user.is_authenticated,
+            completed_at=completed_at,
+            next_lesson=position.next,
+            course_finished=finished,
+        )
+    }
+
+
+@dataclass(frozen=True)
+class CoursePath:
+    """A learner's way through one course: what is done, the lesson to read next, and so the
+    one thing the course page offers ("start", "continue" or "review")."""
+
+    completed: frozenset[int]  # lesson ids
+    done: int
+    total: int
+    current: tuple[int, Lesson] | None  # (its number, the lesson): the first not done yet
+    first: Lesson | None
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // self.total if self.total else 0
+
+    @property
+    def action(self) -> str:
+        if not self.total:
+            return ""
+        if not self.done:
+            return "start"
+        return "continue" if self.current else "review"
+
+
+def course_path(user, numbered_lessons: list[tuple[int | None, Lesson]]) -> CoursePath:
+    """`numbered_lessons` as the course page numbers its outline (drafts without a number, which
+    do not count); one query for a signed-in learner, none for anyone else."""
+    published = [(number, lesson) for number, lesson in numbered_lessons if number]
+    completed = frozenset(completion_dates(user, [lesson.id for _, lesson in published]))
+    current = next(
+        ((number, lesson) for number, lesson in published if lesson.id not in completed), None
+    )
+    return CoursePath(
+        completed=completed,
+        done=sum(1 for _, lesson in published if lesson.id in completed),
+        total=len(published),
+        current=current,
+        first=published[0][1] if published else None,
+    )

@@ -20,36 +20,92 @@ from lessons.ratelimits import rate_limit_hit, requester
 from progress import positions
 from progress.leaderboard import week_board
 from progress.rules import MergePayloadError, UnknownLessonsError, parse_merge_payload
-from progress.services import announcements_take, lesson_complete, progress_merge
-from progress.summaries import catalogue_json, learner_profile
+from progress.services import Outcome, announcements_take, lesson_complete, progress_merge
+from progress.summaries import (
+    Streak,
+    bar_figures,
+    catalogue_json,
+    learner_bar,
+    learner_profile,
+    learner_streak,
+    lesson_state,
+)
 
 # A catalogue's address names its content version, so what it holds never changes.
 CATALOGUE_MAX_AGE = 365 * 24 * 3600
 
 
-def _achievements_announce(request: HttpRequest) -> None:
-    """Announce, on the learner's next page, what they earned here and earlier elsewhere (a
-    comment, a reply received): the POST takes them, so showing a page never writes."""
-    for achievement in announcements_take(user=request.user):
-        html = render_to_string("progress/_announcement.html", {"achievement": achievement})
+def _announcements(request: HttpRequest) -> list[str]:
+    """What the learner earned here and earlier elsewhere (a comment, a reply received), as
+    lines of HTML: taking them marks them announced, so only a POST does, never a page shown."""
+    return [
         # Our own template's output, escaped there; the messages cookie keeps it marked safe.
-        messages.success(request, mark_safe(html.strip()), extra_tags="achievement")
+        mark_safe(
+            render_to_string("progress/_announcement.html", {"achievement": achievement}).strip()
+        )
+        for achievement in announcements_take(user=request.user)
+    ]
+
+
+def _achievements_announce(request: HttpRequest) -> None:
+    """Announce what was earned on the learner's next page, through django.contrib.messages."""
+    for html in _announcements(request):
+        messages.success(request, html, extra_tags="achievement")
+
+
+def _moment_lines(request: HttpRequest, lesson: Lesson, outcome: Outcome) -> list[str]:
+    """The completion moment in words: the lesson's XP (as its button promised), each
+    achievement with its bonus, and the streak the completion kept."""
+    if not outcome.completed:
+        return [_("You had already completed this lesson."), *_announcements(request)]
+    streak = learner_streak(request.user)
+    return [
+        _("Lesson complete: +%(xp)s XP.") % {"xp": lesson.xp},
+        *_announcements(request),
+        _streak_line(streak),
+    ]
+
+
+def _streak_line(streak: Streak) -> str:
+    if streak.today_counts:
+        return _("🔥 %(days)s-day streak — today counts ✓") % {"days": streak.days}
+    if streak.days:
+        return _("🔥 %(days)s-day streak — complete a lesson today to keep it") % {
+            "days": streak.days
+        }
+    return _("Complete a lesson today to start a streak.")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    # A form post from a browser prefers HTML; progress.js asks for JSON.
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
 @login_required
 @require_POST
 def lesson_complete_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """Complete a lesson. progress.js posts here asking for JSON and redraws the progress block
+    in place; without JavaScript the form posts, and the page it is sent back to shows the same
+    words in the same block (messages tagged "moment", see progress_tags.lesson_progress)."""
     lesson = get_object_or_404(Lesson.objects.published().select_related("course"), pk=lesson_id)
     outcome = lesson_complete(user=request.user, lesson=lesson)
-    if outcome.completed:
-        messages.success(
-            request,
-            _("Lesson complete: +%(xp)s XP.") % {"xp": outcome.xp_awarded},
-        )
-    else:
-        messages.info(request, _("You had already completed this lesson."))
-    _achievements_announce(request)
-    return redirect(f"{lesson.get_absolute_url()}#progress")
+    lines = _moment_lines(request, lesson, outcome)
+    if not _wants_json(request):
+        for line in lines:
+            messages.success(request, line, extra_tags="moment")
+        return redirect(f"{lesson.get_absolute_url()}#progress")
+    state = lesson_state(user=request.user, lesson=lesson)
+    bar = learner_bar(request.user)
+    return JsonResponse(
+        {
+            "completed": bool(outcome.completed),
+            "xp_awarded": outcome.xp_awarded,
+            "achievements": [a.slug for a in outcome.achievements],
+            "state_html": render_to_string("progress/_lesson_state.html", state, request),
+            "moment_html": render_to_string("progress/_moment.html", {"lines": lines}, request),
+            "bar": bar_figures(bar),
+        }
+    )
 
 
 @require_POST

@@ -20,7 +20,7 @@ LOADER_VERSION = "1"
 
 COURSE_FILE = "course.md"
 STATUSES = (Status.DRAFT.value, Status.PUBLISHED.value)  # archived is the loader's to set
-COURSE_FIELDS = {"title", "slug", "order", "tagline", "status"}
+COURSE_FIELDS = {"title", "slug", "order", "tagline", "color", "status"}
 COURSE_REQUIRED = ("title", "slug", "order")
 LESSON_FIELDS = {
     "title", "slug", "order", "minutes", "status", "publish_at", "summary", "persona", "level",
@@ -55,6 +55,7 @@ class CourseFile:
     title: str = ""
     order: int = 0
     tagline: str = ""
+    color: str = ""
     status: str = Status.PUBLISHED.value
     intro_md: str = ""
     line: int = 1
@@ -70,6 +71,7 @@ class CourseFile:
             title=course.title.strip(),
             order=course.order,
             tagline=course.tagline.strip(),
+            color=course.color,
             status=course.status,
             intro_md=markdown_normal(course.intro_md) + "\n",
         )
@@ -81,6 +83,7 @@ class CourseFile:
             "title": self.title,
             "order": self.order,
             "tagline": self.tagline,
+            "color": self.color.lower(),
             "status": self.status,
             "intro_md": markdown_normal(self.intro_md),
         }

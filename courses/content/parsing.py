@@ -35,6 +35,9 @@ def parse_course(source: SourceFile) -> tuple[CourseFile | None, list[ContentPro
     data, body, body_line = parts
     parser.check_fields(data, COURSE_FIELDS, COURSE_REQUIRED)
     parser.markdown_nesting(body, body_line)
+    if "color" in data and data["color"] is None:
+        # YAML reads an unquoted "#5b47d6" as a comment, leaving the field empty.
+        parser.error('is empty: put the colour in quotes, like color: "#5b47d6"', field="color")
     course = CourseFile(
         path=source.path,
         hash=source.hash,
@@ -42,6 +45,7 @@ def parse_course(source: SourceFile) -> tuple[CourseFile | None, list[ContentPro
         slug=parser.text(data, "slug"),
         order=parser.integer(data, "order", default=0),
         tagline=parser.text(data, "tagline"),
+        color=parser.text(data, "color"),
         status=parser.choice(data, "status", STATUSES, default=Status.PUBLISHED.value),
         intro_md=body.strip("\n") + "\n",
         line=parser.lines.get("slug", 1),

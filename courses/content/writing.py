@@ -20,13 +20,13 @@ from courses.content.files import CourseFile, LessonFile, SourceFile, markdown_n
 from courses.content.parsing import front_matter_end, parse_course, parse_lesson
 from courses.content.yaml_io import SafeLoader, yaml_scalar
 
-COURSE_FIELD_ORDER = ("title", "slug", "order", "tagline", "status")
+COURSE_FIELD_ORDER = ("title", "slug", "order", "tagline", "color", "status")
 LESSON_FIELD_ORDER = (
     "title", "slug", "order", "minutes", "level", "tags", "status", "publish_at", "reviewed",
     "xp", "summary", "persona", "links",
 )  # fmt: skip
 # Left out of a new file when empty: the loader's default is the same.
-OMIT_WHEN_EMPTY = {"tagline", "tags", "publish_at", "reviewed", "links"}
+OMIT_WHEN_EMPTY = {"tagline", "color", "tags", "publish_at", "reviewed", "links"}
 ALWAYS_QUOTED = {"summary"}  # one-liners full of punctuation: quoted, as hand-written files do
 
 

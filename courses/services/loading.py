@@ -287,6 +287,7 @@ def _save_rendering(row: Course | Lesson, path: str, markdown_line: int) -> None
 def _course_fields_set(course: Course, source: CourseFile) -> None:
     course.title = source.title
     course.tagline = source.tagline
+    course.color = source.color
     course.order = source.order
     course.status = source.status
     course.intro_md = source.intro_md

@@ -28,14 +28,32 @@ def learner_bar(context) -> dict:
 
 @register.inclusion_tag("progress/_lesson_progress.html", takes_context=True)
 def lesson_progress(context, lesson) -> dict:
-    user = context["request"].user
-    completed = summaries.completion_dates(user, [lesson.id]) if lesson.is_published else {}
+    """The progress block: "Mark complete", then what the completion earned (for a form posted
+    without JavaScript, the messages progress.views tagged "moment") and where to go next."""
+    request = context["request"]
+    # Only a learner's own POST leaves a moment; looking at the messages of anyone else would
+    # mark them used, and a page that shows messages is never shared (lessons.pagecache).
+    moment = (
+        [m for m in context.get("messages", ()) if "moment" in m.tags.split()]
+        if request.user.is_authenticated
+        else []
+    )
     return {
+        **summaries.lesson_state(
+            user=request.user, lesson=lesson, position=context.get("position")
+        ),
         "lesson": lesson,
-        "request": context["request"],
-        "signed_in": user.is_authenticated,
-        "completed_at": completed.get(lesson.id),
+        "request": request,
+        "moment": moment,
     }
+
+
+@register.simple_tag(takes_context=True)
+def with_progress(context, courses) -> list[tuple]:
+    """(course, lessons done) for each of `courses`: the signed-in learner's (one query), else
+    0 for every reader, which progress.js redraws from local progress."""
+    done = summaries.course_done_counts(context["request"].user, [c.id for c in courses])
+    return [(course, done.get(course.id, 0)) for course in courses]
 
 
 @register.simple_tag(takes_context=True)
@@ -68,25 +86,24 @@ def resume_url(context, lesson) -> str:
     return positions.resume_url_for(context["request"].user, lesson)
 
 
-@register.inclusion_tag("progress/_course_continue.html", takes_context=True)
-def course_continue(context, lessons) -> dict:
-    """The course page's "Continue" button, for the course's published `lessons` in order.
-
-    Signed in: the unfinished lesson last read, at the learner's place. Otherwise the first
-    lesson, marked for resume.js to point at the place this browser remembers.
-    """
-    user = context["request"].user
-    lesson = positions.course_resume_lesson(user, [x for x in lessons if x.is_published])
-    return {
-        "lesson": lesson,
-        "url": positions.resume_url_for(user, lesson) if lesson else "",
-        "signed_in": user.is_authenticated,
-    }
-
-
 @register.inclusion_tag("progress/_leaderboard_week.html", takes_context=True)
 def leaderboard_week(context) -> dict:
     """A member's "this week" line (rank and XP), or an invitation, with a link to the board."""
     user = context["request"].user
     board = leaderboard.week_board(user, history=False) if user.is_authenticated else None
     return {"board": board}
+
+
+@register.simple_tag(takes_context=True)
+def course_path(context, numbered_lessons) -> summaries.CoursePath:
+    """The signed-in learner's way through a course (one query); a reader who is not signed in
+    gets the start, which progress.js redraws from local progress."""
+    return summaries.course_path(context["request"].user, numbered_lessons)
+
+
+@register.simple_tag
+def catalogue_latest_url() -> str:
+    """Where a page without a learner bar (the catalogue) fetches what progress.js needs: an
+    address that redirects to the current version's, so the page itself does not change with
+    every content version (its ETag follows what it shows)."""
+    return summaries.catalogue_url(version="latest")

@@ -175,25 +175,22 @@
 
   // The course page's "Continue" for a reader who is not signed in: the page is the same for
   // everyone, so the place comes from this browser.
+  // The course page's primary button: signed in, the server already points it at the place;
+  // otherwise progress.js points it at the lesson to read next, and on the way there the place
+  // this browser remembers in that lesson is added.
   function startCourse(button) {
-    var positions = readStore().positions;
-    var best = null;
-    var firstUnread = null;
-    document.querySelectorAll(".outline__item[data-lesson-id]").forEach(function (item) {
-      var id = item.getAttribute("data-lesson-id");
-      var link = item.querySelector(".outline__title");
-      if (!link || completedHere(id)) { return; }
-      firstUnread = firstUnread || link.getAttribute("href");
-      var place = positions[id];
-      if (place && (!best || place.at > best.place.at)) {
-        best = { place: place, href: link.getAttribute("href") };
-      }
+    button.addEventListener("click", function () {
+      var href = button.getAttribute("href") || "";
+      if (href.indexOf("#") !== -1) { return; }
+      var positions = readStore().positions;
+      document.querySelectorAll(".outline__item[data-lesson-id]").forEach(function (item) {
+        var link = item.querySelector(".outline__title");
+        var place = positions[item.getAttribute("data-lesson-id")];
+        if (link && place && !isTop(place) && link.getAttribute("href") === href) {
+          button.setAttribute("href", href + "#" + fragment(place));
+        }
+      });
     });
-    if (best) {
-      button.setAttribute("href", best.href + (isTop(best.place) ? "" : "#" + fragment(best.place)));
-    } else if (firstUnread) {
-      button.setAttribute("href", firstUnread);
-    }
   }
 
   // Signed in with places kept while signed out: hand them over (the newest place per lesson
@@ -224,7 +221,7 @@
     if (mergeUrl) { mergeIntoAccount(mergeUrl); }
     var article = document.querySelector(".lesson[data-lesson-id]");
     if (article) { startLesson(article); }
-    var button = document.querySelector("[data-resume-course]");
+    var button = document.querySelector("[data-course-progress] [data-primary]");
     if (button) { startCourse(button); }
   }
 

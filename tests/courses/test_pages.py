@@ -52,7 +52,7 @@ def test_lesson_page_has_every_element_of_the_layout(client, sample_content):
     assert f"~{lesson.minutes} min" in page
     for tag in lesson.tags.all():
         assert f'href="/tags/{tag.slug}/"' in page
-    assert f"l{lesson.level}" in page
+    assert lesson.get_level_display() in page and f"l{lesson.level}<" not in page
     assert "피파 한 줄 정리" in page
     assert "On this page" in page and f'href="#{lesson.toc[0]["id"]}"' in page
     assert "Key Takeaways" in page

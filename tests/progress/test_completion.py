@@ -46,8 +46,9 @@ def test_completing_twice_awards_xp_once(signed_in, learner, lessons):
 def test_the_next_page_announces_the_achievement_once(signed_in, lessons):
     response = signed_in.post(complete_url(lessons[0]), follow=True)
     page = response.content.decode()
-    assert f"Lesson complete: +{lessons[0].xp + 10} XP." in page
-    assert "Achievement unlocked: <strong>First steps</strong>" in page
+    # The lesson's XP, as its button promised, and the achievement's bonus beside it.
+    assert f"Lesson complete: +{lessons[0].xp} XP." in page
+    assert "Achievement unlocked: <strong>First steps</strong> · +10 XP" in page
     again = signed_in.get(lessons[0].get_absolute_url()).content.decode()
     assert "Achievement unlocked" not in again
     assert "Completed on" in again
