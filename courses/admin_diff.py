@@ -42,13 +42,13 @@ class _TextOf(HTMLParser):
 
 
 def html_text(html: str) -> str:
-    """The text of `html`, one line per block, blank lines collapsed."""
+    """The text of `html`, each block a paragraph of its own."""
     parser = _TextOf()
     parser.feed(html)
     parser.close()
     text = "".join(parser.parts)
     lines = [" ".join(line.split()) for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)
+    return "\n\n".join(line for line in lines if line)
 
 
 def markdown_text(markdown: str) -> str:
@@ -68,16 +68,62 @@ def word_diff(then: str, now: str) -> SafeString:
     piece of text escaped. Line breaks are kept; a changed word shows with the words around it."""
     old, new = _tokens(then), _tokens(now)
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    out: list[str] = []
+    # (changed?, old text, new text); a change, a lone space, a change read as one change.
+    chunks: list[list] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append(escape("".join(new[j1:j2])))
-            continue
         removed, added = "".join(old[i1:i2]), "".join(new[j1:j2])
+        changed = op != "equal"
+        if (
+            changed
+            and len(chunks) >= 2
+            and chunks[-2][0]
+            and not chunks[-1][0]
+            and not chunks[-1][2].strip()
+            and "\n" not in chunks[-1][2]
+        ):
+            space = chunks.pop()[2]
+            chunks[-1][1] += space + removed
+            chunks[-1][2] += space + added
+            continue
+        chunks.append([changed, removed, added])
+    out: list[str] = []
+    for changed, removed, added in chunks:
+        if not changed:
+            out.append(escape(added))
+            continue
         if removed.strip():
             out.append(f'<del class="diff__removed">{escape(removed)}</del>')
         if added.strip():
             out.append(f'<ins class="diff__added">{escape(added)}</ins>')
         elif added:
             out.append(escape(added))
-    return mark_safe("".join(out))  # every piece above went through escape()
+    return mark_safe(_changed_paragraphs("".join(out)))  # every piece went through escape()
+
+
+def _changed_paragraphs(html: str) -> str:
+    """Only the paragraphs with a change, an ellipsis standing for the unchanged ones between."""
+    paragraphs: list[str] = []
+    for part in html.split("\n\n"):
+        # A change that spans paragraphs stays in one piece.
+        if paragraphs and paragraphs[-1].count("<del") + paragraphs[-1].count("<ins") > (
+            paragraphs[-1].count("</del>") + paragraphs[-1].count("</ins>")
+        ):
+            paragraphs[-1] += "\n\n" + part
+        else:
+            paragraphs.append(part)
+    changed = [i for i, text in enumerate(paragraphs) if "<del" in text or "<ins" in text]
+    if not changed:
+        return html
+    kept: list[str] = []
+    previous = -1
+    for index in changed:
+        if index > previous + 1:
+            kept.append(_ELIDED)
+        kept.append(paragraphs[index])
+        previous = index
+    if previous < len(paragraphs) - 1:
+        kept.append(_ELIDED)
+    return "\n\n".join(kept)
+
+
+_ELIDED = '<span class="diff__elided">…</span>'
