@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from csp.constants import SELF
 from csp.decorators import csp_replace
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -61,8 +62,24 @@ class EditedInAdmin:
         raise NotImplementedError
 
 
+class LabelledDateTimes:
+    """Django's split date and time inputs are captioned "Date:" and "Time:" in plain text, not
+    labels; screen readers hear which field each belongs to."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        widget = getattr(widget, "widget", widget)  # inside the related-objects wrapper
+        if isinstance(widget, forms.SplitDateTimeWidget):
+            name = db_field.verbose_name
+            date, time = widget.widgets
+            date.attrs["aria-label"] = gettext("%(field)s: date") % {"field": name}
+            time.attrs["aria-label"] = gettext("%(field)s: time") % {"field": name}
+        return formfield
+
+
 @admin.register(Course)
-class CourseAdmin(EditedInAdmin, admin.ModelAdmin):
+class CourseAdmin(LabelledDateTimes, EditedInAdmin, admin.ModelAdmin):
     form = ModelMessagesForm
     list_display = ["title", "slug", "order", "status", "updated_at"]
     list_filter = ["status"]
@@ -86,7 +103,7 @@ class LessonChangeList(ChangeList):
 
 
 @admin.register(Lesson)
-class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
+class LessonAdmin(LabelledDateTimes, EditedInAdmin, admin.ModelAdmin):
     form = LessonAdminForm
     # The title leads; the course is a filter, so the columns that matter fit at 1280 px.
     list_display = [
@@ -99,7 +116,6 @@ class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
     search_fields = ["title", "slug", "body_md"]
     ordering = ["course__order", "course__title", "order", "id"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["tags"]
     actions = ["publish", "unpublish"]
     view_on_site = True
     save_on_top = True

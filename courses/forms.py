@@ -71,6 +71,8 @@ class LessonAdminForm(ModelMessagesForm):
             "takeaways_md": _markdown_editor(7),
             "exercise_md": _markdown_editor(5),
             "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            # Checkboxes: every tag labelled, usable without JavaScript and in half a screen.
+            "tags": forms.CheckboxSelectMultiple(attrs={"class": "tag-choices"}),
             "summary": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
 
@@ -120,6 +122,14 @@ class LessonOrderForm(forms.ModelForm):
     class Meta:
         model = Lesson
         fields = ["order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The list's column header is not a label: each input says whose order it holds.
+        if self.instance.pk:
+            self.fields["order"].widget.attrs["aria-label"] = _("Order of “%(title)s”") % {
+                "title": self.instance.title
+            }
 
 
 class LessonOrderFormSet(forms.BaseModelFormSet):

@@ -209,7 +209,9 @@ def test_every_instructor_page_has_no_axe_violations_at_1280(
     frame = page.frame_locator("iframe[name=stream-preview]")
     expect(frame.locator(".preview-banner")).to_be_visible()
     assert_no_axe_violations(page, context={"exclude": [["iframe[name=stream-preview]"]]})
-    assert_no_axe_violations(page.frame(name="stream-preview"))
+    preview = page.frame(name="stream-preview")
+    preview.wait_for_load_state()
+    assert_no_axe_violations(preview)
     screenshot(f"admin-preview-1280-{language}-{color_scheme}", on=page)
     page.context.close()
 
