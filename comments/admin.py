@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import admin, messages
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest
@@ -234,8 +236,8 @@ def assign_to_me(modeladmin, request: HttpRequest, queryset) -> None:
 @admin.register(BugReport)
 class BugReportAdmin(admin.ModelAdmin):
     list_display = [
-        "short_description", "category", "lesson_title", "status", "assignee", "reported_by",
-        "created_at",
+        "short_description", "status_chip", "category", "lesson_title", "passage_link",
+        "assignee", "reported_by", "created_at",
     ]  # fmt: skip
     list_filter = [
         OpenFilter,
@@ -250,7 +252,7 @@ class BugReportAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = [*(_status_action(status) for status in ReportStatus), assign_to_me]
     fieldsets = [
-        (None, {"fields": ["lesson", "category", "description", "passage", "page_url"]}),
+        (None, {"fields": ["lesson", "category", "description", "passage_on_lesson", "page_url"]}),
         (_("Triage"), {"fields": ["status", "assignee", "staff_notes"]}),
         (
             _("Reporter"),
@@ -258,7 +260,7 @@ class BugReportAdmin(admin.ModelAdmin):
         ),
     ]
     readonly_fields = [
-        "lesson", "category", "description", "passage", "page_url", "reported_by",
+        "lesson", "category", "description", "passage_on_lesson", "page_url", "reported_by",
         "contact_email", "user_agent", "created_at", "updated_at",
     ]  # fmt: skip
 
@@ -277,6 +279,37 @@ class BugReportAdmin(admin.ModelAdmin):
     def short_description(self, obj: BugReport) -> str:
         return Truncator(obj.description).chars(60)
 
+    @admin.display(description=_("status"), ordering="status")
+    def status_chip(self, obj: BugReport) -> str:
+        return format_html(
+            '<span class="stream-chip stream-chip--{}">{}</span>',
+            obj.status,
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=_("passage"))
+    def passage_link(self, obj: BugReport) -> str:
+        if not obj.passage.strip():
+            return "—"
+        return format_html(
+            '<a class="passage-link" href="{}" target="_blank" rel="noopener" title="{}">{}</a>',
+            passage_url(obj.lesson.get_absolute_url(), obj.passage),
+            Truncator(" ".join(obj.passage.split())).chars(80),
+            _("open at the passage"),
+        )
+
+    @admin.display(description=_("passage"))
+    def passage_on_lesson(self, obj: BugReport) -> str:
+        if not obj.passage.strip():
+            return "—"
+        return format_html(
+            '<blockquote class="reported-passage">{}</blockquote>'
+            '<p><a class="passage-link" href="{}" target="_blank" rel="noopener">{}</a></p>',
+            obj.passage,
+            passage_url(obj.lesson.get_absolute_url(), obj.passage),
+            _("Open the lesson at this passage"),
+        )
+
     @admin.display(description=_("lesson"), ordering="lesson__title")
     def lesson_title(self, obj: BugReport) -> str:
         return Truncator(obj.lesson.title).chars(40)
@@ -286,6 +319,26 @@ class BugReportAdmin(admin.ModelAdmin):
         if obj.reporter_id:
             return obj.reporter.learner_profile.display_name
         return _("anonymous reader")
+
+
+def passage_url(lesson_url: str, passage: str) -> str:
+    """The lesson's address with a text fragment (`#:~:text=`) for the quoted passage: browsers
+    that know text fragments scroll to it and highlight it; others open the lesson's top.
+
+    A long or several-line passage is matched by its first and last words (`start,end`), which
+    may lie in different paragraphs; an exact match of the whole would have to stay in one."""
+    lines = [" ".join(line.split()) for line in passage.splitlines() if line.strip()]
+    words = " ".join(lines).split()
+    if len(lines) == 1 and len(words) <= 8:
+        directive = _fragment_part(lines[0])
+    else:
+        directive = f"{_fragment_part(' '.join(words[:4]))},{_fragment_part(' '.join(words[-4:]))}"
+    return f"{lesson_url}#:~:text={directive}"
+
+
+def _fragment_part(text: str) -> str:
+    # "-", "," and "&" have meanings in a text directive, so they are encoded with the rest.
+    return quote(text, safe="").replace("-", "%2D")
 
 
 @admin.register(LessonReportSummary)

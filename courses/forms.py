@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from courses.admin_links import LinksField
 from courses.content.blocks import special_blocks_in
-from courses.content.checks import link_problems
 from courses.content.files import markdown_normal
 from courses.models import Lesson, Status, Tag
 from courses.validators import duplicate_message
@@ -53,6 +53,13 @@ def _markdown_editor(rows: int) -> forms.Textarea:
 
 
 class LessonAdminForm(ModelMessagesForm):
+    # Rows of title and address, stored in the same JSON list (checked as the loader checks it).
+    links = LinksField(
+        label=_("External links"),
+        required=False,
+        help_text=_("Shown under the lesson, in this order."),
+    )
+
     class Meta:
         model = Lesson
         fields = [
@@ -64,7 +71,9 @@ class LessonAdminForm(ModelMessagesForm):
             "body_md": _markdown_editor(32),
             "takeaways_md": _markdown_editor(7),
             "exercise_md": _markdown_editor(5),
-            "links": forms.Textarea(attrs={"class": "markdown-editor", "rows": 6}),
+            "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            # Checkboxes: every tag labelled, usable without JavaScript and in half a screen.
+            "tags": forms.CheckboxSelectMultiple(attrs={"class": "tag-choices"}),
             "summary": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
 
@@ -91,20 +100,6 @@ class LessonAdminForm(ModelMessagesForm):
     def clean_exercise_md(self) -> str:
         return markdown_normal(self.cleaned_data["exercise_md"])
 
-    def clean_links(self) -> list:
-        value = self.cleaned_data.get("links")
-        if value in (None, ""):
-            return []
-        links, problems = link_problems(value)
-        if problems:
-            raise forms.ValidationError(
-                [
-                    message if index is None else f"links[{index + 1}]: {message}"
-                    for index, message in problems
-                ]
-            )
-        return links
-
     def clean(self):
         cleaned = super().clean()
         if not self.errors.keys() & {"course", "slug", "order", "status"}:
@@ -128,6 +123,14 @@ class LessonOrderForm(forms.ModelForm):
     class Meta:
         model = Lesson
         fields = ["order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The list's column header is not a label: each input says whose order it holds.
+        if self.instance.pk:
+            self.fields["order"].widget.attrs["aria-label"] = _("Order of “%(title)s”") % {
+                "title": self.instance.title
+            }
 
 
 class LessonOrderFormSet(forms.BaseModelFormSet):

@@ -80,3 +80,21 @@ def screenshot(page: Page):
         return path
 
     return take
+
+
+# --- axe ---
+
+
+def assert_no_axe_violations(page, *, context: str | dict | None = None) -> None:
+    """Run axe-core on `page` (a Page or a Frame) and fail listing every violation, of any
+    impact, with the elements concerned."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=context)
+    violations = results.response["violations"]
+    report = "\n".join(
+        f"- [{violation['impact']}] {violation['id']}: {violation['help']}\n"
+        + "\n".join(f"    {' '.join(map(str, node['target']))}" for node in violation["nodes"][:10])
+        for violation in violations
+    )
+    assert not violations, f"axe found {len(violations)} violation(s) on {page.url}:\n{report}"

@@ -44,17 +44,21 @@ def test_instructor_edits_previews_and_saves_a_title_that_learners_then_see(
     assert editor_font.endswith("monospace")
     screenshot("admin-lesson-form")
 
-    # The preview opens in a new tab, rendered like the lesson page, and saves nothing.
-    with page.context.expect_page() as opened:
-        page.get_by_role("button", name="Preview").click()
-    preview = opened.value
-    preview.wait_for_load_state()
+    # The preview opens beside the form, rendered like the lesson page, and saves nothing.
+    page.get_by_role("button", name="Preview").click()
+    preview = page.frame_locator("iframe[name=stream-preview]")
     expect(preview.get_by_role("heading", level=1)).to_have_text(new_title)
     expect(preview.locator(".preview-banner")).to_contain_text("Not saved")
     expect(preview.locator(".lesson__position")).to_contain_text("Lesson 02 of 10")
     expect(preview.locator(".box--takeaways li").first).to_be_visible()
-    screenshot("admin-lesson-preview", on=preview)
-    preview.close()
+    screenshot("admin-lesson-preview")
+    # Or in a tab of its own.
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Open in a new tab").click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    expect(tab.get_by_role("heading", level=1)).to_have_text(new_title)
+    tab.close()
     assert Lesson.objects.get(pk=lesson.pk).title == lesson.title
 
     page.get_by_role("button", name="Save", exact=True).first.click()
