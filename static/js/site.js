@@ -59,6 +59,14 @@
     update();
   }
 
+  // Code and tables that scroll sideways must be reachable by keyboard to be scrolled.
+  function makeScrollersFocusable() {
+    document.querySelectorAll(".prose pre, .prose table, .comment__body pre").forEach(function (node) {
+      if (!node.hasAttribute("tabindex")) { node.setAttribute("tabindex", "0"); }
+    });
+  }
+
+  makeScrollersFocusable();
   setUpThemeSwitch();
   openWideDisclosures();
   setUpReadingProgress();

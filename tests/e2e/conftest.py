@@ -80,3 +80,13 @@ def screenshot(page: Page):
         return path
 
     return take
+
+
+# --- axe ---
+def assert_no_axe_violations(page: Page) -> None:
+    """axe-core (every rule it runs by default, at any impact) finds nothing on the page as it
+    stands: the report names each rule, element and fix when it does."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
