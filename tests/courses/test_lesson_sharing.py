@@ -1,5 +1,6 @@
 """What a lesson page tells browsers, link previews and screen readers about itself."""
 
+import html
 import re
 
 from courses.models import Lesson
@@ -7,7 +8,7 @@ from courses.models import Lesson
 
 def meta(page: str, key: str) -> str | None:
     found = re.search(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)">', page)
-    return found.group(1) if found else None
+    return html.unescape(found.group(1)) if found else None
 
 
 def test_a_shared_lesson_link_shows_its_title_course_and_summary(client, sample_content):
