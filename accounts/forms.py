@@ -65,6 +65,15 @@ class LearnerSettingsForm(forms.ModelForm):
             "leaderboard_opt_in",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The empty value means "follow the browser" (the model's help text): say so in the menu
+        # instead of Django's "---------".
+        language = self.fields["language"]
+        language.choices = [("", _("Same as my browser"))] + [
+            (code, name) for code, name in language.choices if code
+        ]
+
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data["display_name"])
 

@@ -159,7 +159,7 @@ def test_preview_renders_the_unsaved_form_through_the_lesson_page_and_saves_noth
         "courses/lesson_detail.html",
     ]
     page = response.content.decode()
-    assert '<h1 class="lesson__title">A previewed title</h1>' in page
+    assert '<h1 class="lesson__title" lang="en">A previewed title</h1>' in page
     assert "<strong>Bold</strong>" in page
     assert 'id="new-part"' in page  # the same table-of-contents ids as on the site
     assert "<script>" not in page.split("</header>", 1)[1].split("<footer", 1)[0]

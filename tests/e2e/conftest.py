@@ -83,8 +83,6 @@ def screenshot(page: Page):
 
 
 # --- axe ---
-
-
 def assert_no_axe_violations(page, *, context: str | dict | None = None) -> None:
     """Run axe-core on `page` (a Page or a Frame) and fail listing every violation, of any
     impact, with the elements concerned."""

@@ -63,6 +63,7 @@ def test_local_progress_survives_a_reload_and_syncs_on_sign_up(
     assert page.evaluate("window.localStorage.getItem('stream.progress.v1')") is None
     screenshot("lesson-progress-synced")
 
+    bar(page).locator("summary").click()  # the chip opens on tap
     page.get_by_role("link", name="Your progress in full").click()
     history = page.locator("table")
     expect(history).to_contain_text(first.title)
