@@ -25,9 +25,7 @@ def test_sign_up_then_read_a_lesson_in_korean(live_server, sample_content, page,
     page.get_by_role("button", name="한국어").click()
     expect(page).to_have_url(live_server.url + lesson.get_absolute_url())
     expect(page.locator("html")).to_have_attribute("lang", "ko")
-    expect(page.locator(".lesson__position")).to_have_text(
-        "레슨 03 / 10"
-    )  # needs ko-chrome.json applied
+    expect(page.locator(".lesson__position")).to_have_text("레슨 03 / 10")
     expect(page.get_by_role("heading", name="핵심 정리")).to_be_visible()
     expect(page.get_by_role("heading", name="연습 과제")).to_be_visible()
     expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
