@@ -41,7 +41,7 @@ def test_learners_see_a_position_and_a_level_in_words(client, sample_content):
 
     assert "Lesson 01 of 10" in page
     assert "published" not in re.search(r'lesson__position">(.*?)</p>', page, re.S).group(1)
-    assert '<span class="level">Beginner</span>' in page
+    assert '<span class="level level--1">Beginner</span>' in page
     assert f">l{lesson.level}<" not in page
 
 
