@@ -101,7 +101,7 @@ class LessonAdmin(EditedInAdmin, admin.ModelAdmin):
                 ),
             },
         ),
-        (_("Details"), {"fields": ["minutes", "level", "xp", "tags"]}),
+        (_("Details"), {"fields": ["minutes", "level", "xp", "language", "tags"]}),
         (_("Summary"), {"fields": ["summary", "persona"]}),
         (
             _("Content"),

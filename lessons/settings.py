@@ -343,6 +343,10 @@ COMMENTS_UNSUBSCRIBE_DAYS = int(os.environ.get("COMMENTS_UNSUBSCRIBE_DAYS", "90"
 # How often a signed-in learner's browser may hand over its local progress ("<count>/<seconds>").
 PROGRESS_MERGE_RATE_LIMIT = os.environ.get("PROGRESS_MERGE_RATE_LIMIT", "10/60")
 
+# --- Search ------------------------------------------------------------------------------------
+# How many searches a reader (an account, or a client address) may run ("<count>/<seconds>").
+SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "30/60")
+
 # --- Pages for readers who are not signed in ---------------------------------------------------
 # They are the same for everyone and cached whole (lessons/pagecache.py); browsers and proxies
 # (nginx's proxy cache) may keep one this many seconds. Changes show at once in Stream itself.

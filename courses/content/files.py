@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.text import normalize_newlines
 
-from courses.models import DEFAULT_PERSONA, DEFAULT_XP, Status
+from courses.models import DEFAULT_PERSONA, DEFAULT_XP, LessonLanguage, Status
 
 if TYPE_CHECKING:
     from courses.models import Course, Lesson
@@ -24,7 +24,7 @@ COURSE_FIELDS = {"title", "slug", "order", "tagline", "status"}
 COURSE_REQUIRED = ("title", "slug", "order")
 LESSON_FIELDS = {
     "title", "slug", "order", "minutes", "status", "publish_at", "summary", "persona", "level",
-    "tags", "xp", "links",
+    "tags", "xp", "links", "language",
 }  # fmt: skip
 LESSON_REQUIRED = ("title", "slug", "order", "minutes", "status", "summary")
 
@@ -97,6 +97,7 @@ class LessonFile:
     minutes: int = 0
     level: int = 1
     xp: int = DEFAULT_XP
+    language: str = LessonLanguage.ENGLISH.value
     status: str = Status.DRAFT.value
     publish_at: datetime | None = None
     summary: str = ""
@@ -121,6 +122,7 @@ class LessonFile:
             minutes=lesson.minutes,
             level=lesson.level,
             xp=lesson.xp,
+            language=lesson.language,
             status=lesson.status,
             publish_at=lesson.publish_at,
             summary=lesson.summary.strip(),
@@ -144,6 +146,7 @@ class LessonFile:
             "minutes": self.minutes,
             "level": self.level,
             "xp": self.xp,
+            "language": self.language,
             "status": self.status,
             "publish_at": self.publish_at,
             "summary": self.summary,

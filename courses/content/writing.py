@@ -22,8 +22,8 @@ from courses.content.yaml_io import SafeLoader, yaml_scalar
 
 COURSE_FIELD_ORDER = ("title", "slug", "order", "tagline", "status")
 LESSON_FIELD_ORDER = (
-    "title", "slug", "order", "minutes", "level", "tags", "status", "publish_at", "xp",
-    "summary", "persona", "links",
+    "title", "slug", "order", "minutes", "level", "language", "tags", "status", "publish_at",
+    "xp", "summary", "persona", "links",
 )  # fmt: skip
 # Left out of a new file when empty: the loader's default is the same.
 OMIT_WHEN_EMPTY = {"tagline", "tags", "publish_at", "links"}
