@@ -21,16 +21,17 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
-    TextField,
     Value,
     When,
 )
+from django.db.models.functions import Concat, Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 MAX_QUERY_LENGTH = 200  # characters; a longer query is cut, saying so
 MAX_WORDS = 12  # a query of more words says nothing more, and only costs time
 SNIPPET_WORDS = 30  # about how many words a snippet shows
+SNIPPET_SOURCE_CHARS = 2000  # of the body, where PostgreSQL looks for a snippet
 
 # ts_headline marks matches with these; the text between them is escaped in Python, so no
 # lesson text or query can add markup to the page.
@@ -159,13 +160,9 @@ def _postgres_snippets(lessons: Sequence, terms: SearchTerms) -> None:
                 "title", query, config=config, highlight_all=True, **options
             ),
             text_headline=SearchHeadline(
-                Func(
-                    F("summary"),
-                    Value(" "),
-                    F("body_text"),
-                    function="concat",
-                    output_field=TextField(),
-                ),
+                # ts_headline reads its whole document: the summary and the body's opening
+                # keep it quick. A lesson matched only further on gets text_snippet below.
+                Concat("summary", Value(" "), Left("body_text", SNIPPET_SOURCE_CHARS)),
                 query,
                 config=config,
                 max_words=SNIPPET_WORDS,
@@ -184,9 +181,9 @@ def _postgres_snippets(lessons: Sequence, terms: SearchTerms) -> None:
         if _START in text:
             lesson.snippet = _headline_html(text)
         else:
-            # Found by its spelling, or in its tags or course title: show the words close to
-            # the query's, or the summary's start.
-            lesson.snippet = text_snippet(f"{lesson.summary} {text}", terms.words)
+            # Matched further on in the body, by its spelling, or in its tags or course title:
+            # the first place a word of the query is, or the summary's start.
+            lesson.snippet = text_snippet(f"{lesson.summary} {lesson.body_text}", terms.words)
 
 
 def _headline_html(headline: str) -> SafeString:
