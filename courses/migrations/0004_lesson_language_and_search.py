@@ -70,6 +70,9 @@ CREATE TRIGGER courses_tag_search AFTER UPDATE OF slug ON courses_tag
     FOR EACH ROW WHEN (OLD.slug IS DISTINCT FROM NEW.slug)
     EXECUTE FUNCTION courses_tag_search_touch();
 
+-- Search reads every matching vector whole (to rank it): kept uncompressed, a read is a copy
+-- rather than a decompression.
+ALTER TABLE courses_lesson ALTER COLUMN search_vector SET STORAGE EXTERNAL;
 CREATE INDEX courses_lesson_search_vector ON courses_lesson USING gin (search_vector);
 CREATE INDEX courses_lesson_search_words ON courses_lesson USING gin (search_words gin_trgm_ops);
 
