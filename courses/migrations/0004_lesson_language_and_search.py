@@ -73,8 +73,12 @@ CREATE TRIGGER courses_tag_search AFTER UPDATE OF slug ON courses_tag
 -- Search reads every matching vector whole (to rank it): kept uncompressed, a read is a copy
 -- rather than a decompression.
 ALTER TABLE courses_lesson ALTER COLUMN search_vector SET STORAGE EXTERNAL;
-CREATE INDEX courses_lesson_search_vector ON courses_lesson USING gin (search_vector);
-CREATE INDEX courses_lesson_search_words ON courses_lesson USING gin (search_words gin_trgm_ops);
+-- Without GIN's pending list (fastupdate): lessons are written seldom and searched often, and
+-- every search would scan the entries written since the last vacuum one by one.
+CREATE INDEX courses_lesson_search_vector ON courses_lesson USING gin (search_vector)
+    WITH (fastupdate = off);
+CREATE INDEX courses_lesson_search_words ON courses_lesson
+    USING gin (search_words gin_trgm_ops) WITH (fastupdate = off);
 
 -- Every lesson there is, through the trigger.
 UPDATE courses_lesson SET id = id;
