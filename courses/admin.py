@@ -134,7 +134,7 @@ class LessonAdmin(LabelledDateTimes, EditedInAdmin, admin.ModelAdmin):
                 ),
             },
         ),
-        (_("Details"), {"fields": ["minutes", "level", "xp", "tags", "reviewed"]}),
+        (_("Details"), {"fields": ["minutes", "level", "xp", "language", "tags", "reviewed"]}),
         (_("Summary"), {"fields": ["summary", "persona"]}),
         (
             _("Content"),

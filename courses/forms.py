@@ -64,8 +64,8 @@ class LessonAdminForm(ModelMessagesForm):
         model = Lesson
         fields = [
             "course", "title", "slug", "status", "publish_at", "order", "minutes", "level", "xp",
-            "tags", "summary", "persona", "body_md", "takeaways_md", "exercise_md", "links",
-            "reviewed",
+            "language", "tags", "summary", "persona", "body_md", "takeaways_md", "exercise_md",
+            "links", "reviewed",
         ]  # fmt: skip
         widgets = {
             "body_md": _markdown_editor(32),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.positions import Position, lesson_positions
+from courses.search import SearchTerms, lessons_matching
 from courses.validators import (
     MINUTES,
     ORDER,
@@ -25,7 +26,7 @@ from courses.validators import (
     validate_slug,
     validate_tag,
 )
-from lessons.markup import render_lesson_markdown
+from lessons.markup import html_text, render_lesson_markdown
 
 DEFAULT_PERSONA = "피파"  # who speaks a lesson's one-line summary, unless its file says
 DEFAULT_XP = 50
@@ -192,8 +193,25 @@ class Tag(models.Model):
 
 HEAVY_LESSON_FIELDS = (
     "body_md", "body_html", "toc", "takeaways_md", "takeaways_html", "exercise_md",
-    "exercise_html", "links", "summary",
+    "exercise_html", "links", "summary", "body_text",
 )  # fmt: skip
+
+
+# Filled by PostgreSQL triggers (courses/migrations/0004_lesson_language_and_search.py), whoever
+# writes the lesson, its tags or its course: never read or written by Django unless asked for.
+SEARCH_FIELDS = ("search_vector", "search_words")
+
+
+class SearchVectorField(models.Field):
+    """A `tsvector` column on PostgreSQL, plain text elsewhere (SQLite's search does not use it).
+
+    Django's own field (django.contrib.postgres.search) is the same on PostgreSQL, but would tie
+    the model, and so every database, to django.contrib.postgres."""
+
+    description = "a full-text search vector"
+
+    def db_type(self, connection) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
 
 
 class LessonQuerySet(models.QuerySet):
@@ -206,6 +224,10 @@ class LessonQuerySet(models.QuerySet):
         if user.is_staff:
             return self.exclude(status=Status.ARCHIVED).exclude(course__status=Status.ARCHIVED)
         return self.published()
+
+    def search(self, terms: SearchTerms) -> LessonQuerySet:
+        """The lessons matching `terms`, best first (courses.search)."""
+        return lessons_matching(self, terms=terms)
 
     def outline(self) -> LessonQuerySet:
         """What a list of lessons shows: no bodies, and tags in one extra query."""
@@ -236,10 +258,25 @@ class LessonQuerySet(models.QuerySet):
         return lesson_positions(lessons, published=published)
 
 
+class LessonManager(models.Manager.from_queryset(LessonQuerySet)):
+    def get_queryset(self) -> LessonQuerySet:
+        # The search columns are the triggers' to write and only search reads them: loading them
+        # with every lesson would carry a second copy of the text, and saving a lesson would
+        # write back a stale vector for the trigger to replace.
+        return super().get_queryset().defer(*SEARCH_FIELDS)
+
+
 class LessonLevel(models.IntegerChoices):
     BEGINNER = 1, _("Beginner")
     INTERMEDIATE = 2, _("Intermediate")
     ADVANCED = 3, _("Advanced")
+
+
+class LessonLanguage(models.TextChoices):
+    """The language a lesson is written in (its summary is 피파's, in Korean, whatever it is)."""
+
+    ENGLISH = "en", "English"
+    KOREAN = "ko", "한국어"
 
 
 class Lesson(ContentSource):
@@ -259,6 +296,17 @@ class Lesson(ContentSource):
         },
     )
     xp = models.IntegerField("XP", default=DEFAULT_XP, validators=XP.validators())
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=LessonLanguage.choices,
+        default=LessonLanguage.ENGLISH,
+        help_text=_("The language the lesson is written in."),
+        error_messages={
+            "invalid_choice": "unknown language %(value)r: use "
+            + " or ".join(LessonLanguage.values)
+        },
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         _("publish date"),
@@ -291,10 +339,17 @@ class Lesson(ContentSource):
             "closes its open “outdated” reports as fixed. Empty: the day of the last edit is shown."
         ),
     )
+    # The body and takeaways as plain text, for search and its snippets (rendered with them).
+    body_text = models.TextField(blank=True, editable=False)
+    # Title (weight A), summary and tags (B), body_text (C) and course title (D), in the
+    # lesson's language's text search configuration; SEARCH_FIELDS says who fills them.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
+    # Title, summary, tags and course title: what typos are forgiven in (trigram similarity).
+    search_words = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = LessonQuerySet.as_manager()
+    objects = LessonManager()
 
     class Meta:
         ordering = ["course", "order", "id"]
@@ -387,6 +442,7 @@ class Lesson(ContentSource):
         self.body_html, self.toc = body.html, body.toc
         self.takeaways_html = render_lesson_markdown(self.takeaways_md).html
         self.exercise_html = render_lesson_markdown(self.exercise_md).html
+        self.body_text = html_text(self.body_html) + "\n" + html_text(self.takeaways_html)
 
 
 class LessonRevision(models.Model):

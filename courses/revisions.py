@@ -21,8 +21,9 @@ from courses.models import Course, Lesson, LessonRevision, Tag
 
 # In the order the lesson form shows them.
 REVISION_FIELDS = (
-    "course", "title", "slug", "status", "publish_at", "order", "minutes", "level", "xp", "tags",
-    "summary", "persona", "body_md", "takeaways_md", "exercise_md", "links", "reviewed",
+    "course", "title", "slug", "status", "publish_at", "order", "minutes", "level", "xp",
+    "language", "tags", "summary", "persona", "body_md", "takeaways_md", "exercise_md", "links",
+    "reviewed",
 )  # fmt: skip
 TEXT_FIELDS = {"summary", "body_md", "takeaways_md", "exercise_md"}
 
@@ -41,6 +42,7 @@ def lesson_snapshot(lesson: Lesson, *, tags: list[str] | None = None) -> dict:
         "minutes": lesson.minutes,
         "level": lesson.level,
         "xp": lesson.xp,
+        "language": lesson.language,
         "tags": sorted(tags),
         "summary": lesson.summary,
         "persona": lesson.persona,

@@ -15,4 +15,5 @@ urlpatterns = [
         name="lesson-detail",
     ),
     path("tags/<slug:tag_slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+    path("search/", views.search, name="search"),
 ]

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView
 
 from courses.models import Course, Lesson, Tag
 from courses.positions import outline_positions
+from courses.search import MAX_QUERY_LENGTH, SearchTerms, lesson_snippets
 from lessons.pagecache import anonymous_page, per_content_version
+from lessons.ratelimits import rate_limit_hit, requester
+
+SEARCH_RESULTS_PER_PAGE = 20
 
 
 def lesson_page_versions(request: HttpRequest, course_slug: str, lesson_slug: str) -> list[str]:
@@ -119,3 +125,25 @@ class TagDetailView(ListView):
         context = super().get_context_data(**kwargs)
         context["tag"] = self.tag
         return context
+
+
+# Not in the anonymous page cache: every query is a page of its own, and each one counts
+# against the reader's search limit.
+def search(request: HttpRequest) -> HttpResponse:
+    terms = SearchTerms.parse(request.GET.get("q", ""))
+    context = {"terms": terms, "max_length": MAX_QUERY_LENGTH}
+    if not terms:
+        return render(request, "courses/search.html", context)
+    if rate_limit_hit(scope="search", who=requester(request), rate=settings.SEARCH_RATE_LIMIT):
+        return render(request, "courses/search.html", {**context, "limited": True}, status=429)
+    results = (
+        Lesson.objects.published()
+        .search(terms)
+        .select_related("course")
+        .prefetch_related("tags")
+        .defer("body_md", "body_html", "toc", "takeaways_html", "exercise_md", "exercise_html")
+    )
+    page = Paginator(results, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # evaluated once, then given their snippets
+    lesson_snippets(page.object_list, terms=terms)
+    return render(request, "courses/search.html", {**context, "page_obj": page})

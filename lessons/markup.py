@@ -11,6 +11,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
@@ -355,3 +356,41 @@ def render_comment(text: str) -> str:
     html_out = _comment_cleaner.clean(_comment_markdown().render(text))
     # Entities such as &#x202E; would bring back the controls the comment form strips.
     return strip_bidi_controls(html_out).strip()
+
+
+# --- Plain text, for search --------------------------------------------------------------------
+
+
+# Where a block starts or ends, its words are apart from the next block's even with no space
+# between the tags; inline tags (em, code, a) may sit inside a word.
+_BLOCK_TAGS = frozenset(
+    "p li ul ol dl dt dd h1 h2 h3 h4 h5 h6 div pre blockquote table tr td th br hr details "
+    "summary figure figcaption".split()
+)
+
+
+class _TextOnly(HTMLParser):
+    """Collects the text of sanitised HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_text(markup: str) -> str:
+    """The text a reader sees in `markup` (rendered lesson HTML), on one line."""
+    parser = _TextOnly()
+    parser.feed(markup)
+    parser.close()
+    return " ".join("".join(parser.parts).split())

@@ -347,6 +347,10 @@ PROGRESS_MERGE_RATE_LIMIT = os.environ.get("PROGRESS_MERGE_RATE_LIMIT", "10/60")
 # at most every few seconds while they read, and once as they leave).
 PROGRESS_POSITION_RATE_LIMIT = os.environ.get("PROGRESS_POSITION_RATE_LIMIT", "30/60")
 
+# --- Search ------------------------------------------------------------------------------------
+# How many searches a reader (an account, or a client address) may run ("<count>/<seconds>").
+SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "30/60")
+
 # --- Pages for readers who are not signed in ---------------------------------------------------
 # They are the same for everyone and cached whole (lessons/pagecache.py); browsers and proxies
 # (nginx's proxy cache) may keep one this many seconds. Changes show at once in Stream itself.

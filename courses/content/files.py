@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.text import normalize_newlines
 
-from courses.models import DEFAULT_PERSONA, DEFAULT_XP, Status
+from courses.models import DEFAULT_PERSONA, DEFAULT_XP, LessonLanguage, Status
 
 if TYPE_CHECKING:
     from courses.models import Course, Lesson
@@ -24,7 +24,7 @@ COURSE_FIELDS = {"title", "slug", "order", "tagline", "color", "status"}
 COURSE_REQUIRED = ("title", "slug", "order")
 LESSON_FIELDS = {
     "title", "slug", "order", "minutes", "status", "publish_at", "summary", "persona", "level",
-    "tags", "xp", "links", "reviewed",
+    "tags", "xp", "links", "language", "reviewed",
 }  # fmt: skip
 LESSON_REQUIRED = ("title", "slug", "order", "minutes", "status", "summary")
 
@@ -100,6 +100,7 @@ class LessonFile:
     minutes: int = 0
     level: int = 1
     xp: int = DEFAULT_XP
+    language: str = LessonLanguage.ENGLISH.value
     status: str = Status.DRAFT.value
     publish_at: datetime | None = None
     reviewed: date | None = None
@@ -125,6 +126,7 @@ class LessonFile:
             minutes=lesson.minutes,
             level=lesson.level,
             xp=lesson.xp,
+            language=lesson.language,
             status=lesson.status,
             publish_at=lesson.publish_at,
             reviewed=lesson.reviewed,
@@ -149,6 +151,7 @@ class LessonFile:
             "minutes": self.minutes,
             "level": self.level,
             "xp": self.xp,
+            "language": self.language,
             "status": self.status,
             "publish_at": self.publish_at,
             "reviewed": self.reviewed,

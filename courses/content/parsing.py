@@ -23,7 +23,15 @@ from courses.content.files import (
 )
 from courses.content.problems import ContentProblem, shortened, shown
 from courses.content.yaml_io import YAMLAnchorError, YAMLSyntaxError, yaml_load
-from courses.models import DEFAULT_PERSONA, DEFAULT_XP, Course, Lesson, LessonLevel, Status
+from courses.models import (
+    DEFAULT_PERSONA,
+    DEFAULT_XP,
+    Course,
+    Lesson,
+    LessonLanguage,
+    LessonLevel,
+    Status,
+)
 from lessons.markup import MarkdownNestingError, lesson_markdown_check
 
 
@@ -74,6 +82,7 @@ def parse_lesson(
         minutes=parser.integer(data, "minutes", default=0),
         level=parser.model_choice(data, "level", default=LessonLevel.BEGINNER.value),
         xp=parser.integer(data, "xp", default=DEFAULT_XP),
+        language=parser.model_choice(data, "language", default=LessonLanguage.ENGLISH.value),
         status=parser.choice(data, "status", STATUSES, default=Status.DRAFT.value),
         publish_at=parser.publish_at(data),
         reviewed=parser.reviewed(data),

@@ -22,7 +22,8 @@ from courses.content.yaml_io import SafeLoader, yaml_scalar
 
 COURSE_FIELD_ORDER = ("title", "slug", "order", "tagline", "color", "status")
 LESSON_FIELD_ORDER = (
-    "title", "slug", "order", "minutes", "level", "tags", "status", "publish_at", "reviewed",
+    "title", "slug", "order", "minutes", "level", "language", "tags", "status", "publish_at",
+    "reviewed",
     "xp", "summary", "persona", "links",
 )  # fmt: skip
 # Left out of a new file when empty: the loader's default is the same.

@@ -302,6 +302,7 @@ def _lesson_fields_set(lesson: Lesson, source: LessonFile) -> None:
     lesson.minutes = source.minutes
     lesson.level = source.level
     lesson.xp = source.xp
+    lesson.language = source.language
     lesson.status = source.status
     lesson.publish_at = source.publish_at
     lesson.reviewed = source.reviewed

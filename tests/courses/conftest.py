@@ -54,6 +54,7 @@ def lesson_form_data(lesson: Lesson, **changes) -> dict:
         "minutes": lesson.minutes,
         "level": lesson.level,
         "xp": lesson.xp,
+        "language": lesson.language,
         "tags": [tag.pk for tag in lesson.tags.all()],
         "summary": lesson.summary,
         "persona": lesson.persona,

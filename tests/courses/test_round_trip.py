@@ -264,6 +264,23 @@ def test_the_persona_survives_a_load_export_round_trip(instructor_client, course
     assert Lesson.objects.get(slug="first").persona == "미미"
 
 
+def test_the_language_survives_a_load_export_round_trip(instructor_client, course_tree, tmp_path):
+    path = course_tree / "course-a" / "01-first.md"
+    path.write_text(path.read_text().replace("level: 1\n", "level: 1\nlanguage: ko\n", 1))
+    load(course_tree)
+    first = Lesson.objects.get(slug="first")
+    assert first.language == "ko"
+
+    edit_in_admin(instructor_client, first, language="en")
+    assert "files: 1 written" in export(course_tree)
+    assert "level: 1\nlanguage: en\n" in path.read_text()
+    assert "lessons: 0 created, 0 updated, 3 unchanged" in load(course_tree)
+    assert Lesson.objects.get(slug="first").language == "en"
+    # A new file says the language too.
+    export(tmp_path / "fresh")
+    assert "\nlanguage: en\n" in (tmp_path / "fresh" / "course-a" / "01-first.md").read_text()
+
+
 # Levels and achievements: an export is a complete content/ folder
 
 
