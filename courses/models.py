@@ -197,7 +197,7 @@ HEAVY_LESSON_FIELDS = (
 )  # fmt: skip
 
 
-# Filled by PostgreSQL triggers (courses/migrations/0004_lesson_language_and_search.py), whoever
+# Filled by PostgreSQL triggers (courses/migrations/0006_lesson_language_and_search.py), whoever
 # writes the lesson, its tags or its course: never read or written by Django unless asked for.
 SEARCH_FIELDS = ("search_vector", "search_words")
 

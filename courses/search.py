@@ -1,7 +1,7 @@
 """Searching published lessons: what a query asks for, the matches ranked, and their snippets.
 
 On PostgreSQL, full-text search over the search columns the database keeps up to date
-(courses/migrations/0004_lesson_language_and_search.py), with trigram similarity to forgive typos;
+(courses/migrations/0006_lesson_language_and_search.py), with trigram similarity to forgive typos;
 elsewhere (the SQLite default of `scripts/serve`), a plain `icontains` over the same fields.
 django.contrib.postgres is imported only on PostgreSQL.
 """
