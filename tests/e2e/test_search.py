@@ -24,6 +24,9 @@ def test_reader_searches_from_the_header_and_opens_a_result(
     page.goto(live_server.url + "/")
 
     box = page.locator("#site-search-q")
+    if width < 768:  # a phone folds the header's links and the box into its menu
+        expect(box).to_be_hidden()
+        page.locator(".site-menu__toggle").click()
     expect(box).to_be_visible()
     box.fill(query)
     box.press("Enter")
@@ -43,6 +46,8 @@ def test_reader_searches_from_the_header_and_opens_a_result(
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
 
     # A search that finds nothing says what to try instead.
+    if width < 768:
+        page.locator(".site-menu__toggle").click()
     page.locator("#site-search-q").fill("qqqzzzxxy")
     page.locator("#site-search-q").press("Enter")
     expect(page.locator(".search-note")).to_be_visible()
