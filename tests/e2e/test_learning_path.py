@@ -203,8 +203,6 @@ def test_a_learners_chip_shows_the_streak_on_a_phone(live_server, sample_content
     complete_in_place(phone)
     expect(phone.locator("[data-bar=xp]")).to_have_text("60")  # counted up to
     see_the_chips_streak(phone, "signed-in-390-en")
-    expect(phone.locator("[data-bar=streak-line]")).to_have_text(
-        "🔥 1-day streak — today counts ✓"
-    )
+    expect(phone.locator("[data-bar=streak-line]")).to_have_text("🔥 1-day streak — today counts ✓")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.context.close()
