@@ -1,15 +1,16 @@
 """What learners see of their progress: the learner bar and the profile page.
 
 Reads only. Every function here runs a fixed number of queries whatever the learner's history,
-so the bar can sit on every lesson page (tests assert the budget): one for a signed-in learner's
-bar, none for an anonymous reader's once the totals are cached for the content version.
+so the bar can sit on every lesson page (tests assert the budget): two for a signed-in learner's
+bar (none while their figures are cached), none for an anonymous reader's once the totals are
+cached for the content version.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -49,6 +50,15 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class Streak:
+    """Days in a row with a completion the server saw, up to today (rules.current_streak), and
+    whether today is already one of them."""
+
+    days: int
+    today_counts: bool
+
+
+@dataclass(frozen=True)
 class Bar:
     """The figures of the learner bar (zero for a reader who is not signed in)."""
 
@@ -57,6 +67,7 @@ class Bar:
     lessons_total: int
     achievements_earned: int
     achievements_total: int
+    streak: Streak
 
     @classmethod
     def starting(cls, totals: Totals) -> Bar:
@@ -67,6 +78,7 @@ class Bar:
             lessons_total=totals.lessons,
             achievements_earned=0,
             achievements_total=totals.achievements,
+            streak=Streak(0, False),
         )
 
     @property
@@ -112,7 +124,7 @@ def _totals_build() -> Totals:
 
 
 def learner_bar(user) -> Bar:
-    """A signed-in learner's figures: one query for theirs, and the shared totals (cached)."""
+    """A signed-in learner's figures: two queries for theirs, and the shared totals (cached)."""
     totals = bar_totals()
     if not user.is_authenticated:
         return Bar.starting(totals)
@@ -123,6 +135,7 @@ def learner_bar(user) -> Bar:
         totals.lessons,
         mine["earned"],
         totals.achievements,
+        mine["streak"],
     )
 
 
@@ -132,14 +145,21 @@ def _count_of(rows: QuerySet, aggregate: Aggregate) -> Coalesce:
     return Coalesce(Subquery(per_user), 0, output_field=IntegerField())
 
 
-def _learner_figures(user) -> dict[str, int]:
-    """XP, completed published lessons and earned active achievements: from the cache, kept per
-    learner version (bumped by every completion, XP entry and achievement of theirs: see
-    progress.receivers) and content version (what is published and active), else one query."""
-    key = f"progress:figures:{user.pk}:{versions.current(f'learner:{user.pk}')}:{content_version()}"
+def _learner_figures(user) -> dict:
+    """XP, completed published lessons, earned active achievements and the current streak: from
+    the cache, kept per learner version (bumped by every completion, XP entry and achievement of
+    theirs: see progress.receivers) and content version (what is published and active), else
+    two queries. A streak also changes at midnight where the learner lives, so their zone and
+    today's date there are part of the key: the first page of a new day counts it again."""
+    tz = learner_time_zone(user)
+    today = timezone.localtime(timezone.now(), tz).date()
+    key = (
+        f"progress:figures:{user.pk}:{versions.current(f'learner:{user.pk}')}:"
+        f"{content_version()}:{tz.key}:{today.isoformat()}"
+    )
     figures = cache.get(key)
     if figures is None:
-        figures = _learner_figures_query(user)
+        figures = {**_learner_figures_query(user), "streak": learner_streak(user, today=today)}
         cache.set(key, figures, timeout=versions.VERSION_TIMEOUT)
     return figures
 
@@ -206,25 +226,17 @@ def completion_dates(user, lesson_ids) -> dict[int, datetime]:
     }
 
 
-@dataclass(frozen=True)
-class Streak:
-    """Days in a row with a completion the server saw, up to today (rules.current_streak), and
-    whether today is already one of them."""
-
-    days: int
-    today_counts: bool
-
-
-def learner_streak(user) -> Streak:
+def learner_streak(user, *, today: date | None = None) -> Streak:
     """The learner's current streak, in their time zone (one query)."""
     witnessed = Completion.objects.filter(user=user).witnessed().values_list("completed_at")
-    return _streak_of([at for (at,) in witnessed], user)
+    return _streak_of([at for (at,) in witnessed], user, today=today)
 
 
-def _streak_of(moments: list[datetime], user) -> Streak:
+def _streak_of(moments: list[datetime], user, *, today: date | None = None) -> Streak:
+    """`today`: the learner's date, when the caller already has it (the cache key holds it)."""
     tz = learner_time_zone(user)
     days = rules.completion_days(moments, tz)
-    today = timezone.localtime(timezone.now(), tz).date()
+    today = today or timezone.localtime(timezone.now(), tz).date()
     return Streak(rules.current_streak(days, today), bool(days) and days[-1] == today)
 
 
@@ -424,6 +436,8 @@ def bar_figures(bar: Bar) -> dict[str, int | str | bool]:
         "percent": bar.percent_complete,
         "meter": standing.percent_of_level,
         "top": standing.next is None,
+        "streak": bar.streak.days,
+        "streak-today": bar.streak.today_counts,
     }
 
 

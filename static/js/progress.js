@@ -51,9 +51,22 @@
     return cataloguePromise;
   }
 
+  // Every node of that name: a figure may be both shown and spelled out for screen readers.
   function setText(bar, name, value) {
-    var node = bar.querySelector('[data-bar="' + name + '"]');
-    if (node) { node.textContent = String(value); }
+    bar.querySelectorAll('[data-bar="' + name + '"]').forEach(function (node) {
+      node.textContent = String(value);
+    });
+  }
+
+  // The streak in words, from the wording the bar carries in the page's language.
+  function drawStreak(bar, days, todayCounts) {
+    var line = bar.querySelector('[data-bar="streak-line"]');
+    if (line) {
+      var wording = todayCounts ? "data-msg-today" : days ? "data-msg-keep" : "data-msg-start";
+      line.textContent = line.getAttribute(wording).replace("{days}", days);
+    }
+    var chip = bar.querySelector('[data-bar="streak-chip"]');
+    if (chip) { chip.classList.toggle("learner-bar__streak--today", Boolean(todayCounts)); }
   }
 
   function reducedMotion() {
@@ -84,7 +97,7 @@
       if (name === "xp" && animate) {
         var node = bar.querySelector('[data-bar="xp"]');
         if (node) { countUp(node, figures.xp); }
-      } else if (name !== "meter" && name !== "top") {
+      } else if (name !== "meter" && name !== "top" && name !== "streak-today") {
         setText(bar, name, figures[name]);
       }
     });
@@ -96,6 +109,7 @@
       meter.setAttribute("aria-valuenow", String(figures.meter));
       meter.querySelector(".meter__fill").style.width = figures.meter + "%";
     }
+    if ("streak" in figures) { drawStreak(bar, figures.streak, figures["streak-today"]); }
   }
 
   function today(zone) {
@@ -107,7 +121,12 @@
     // Streak days are calendar days in the reader's own zone, as the server counts them in
     // the learner's.
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    var figures = rules.figures(data.completions, cat, zone, today(zone));
+    var day = today(zone);
+    var figures = rules.figures(data.completions, cat, zone, day);
+    // Today counts when a lesson the catalogue knows (as the streak's days) was done today.
+    var todayCounts = Object.keys(data.completions).some(function (id) {
+      return Boolean(cat.lessons[id]) && rules.calendarDay(data.completions[id], zone) === day;
+    });
     var place = rules.standing(figures.xp, cat.levels);
     var into = figures.xp - place.current.xp;
     var span = place.next ? place.next.xp - place.current.xp : 0;
@@ -123,7 +142,9 @@
         "level-span": span,
         percent: figures.total ? Math.floor((figures.done * 100) / figures.total) : 0,
         meter: place.next ? Math.min(100, Math.floor((into * 100) / span)) : 100,
-        top: !place.next
+        top: !place.next,
+        streak: figures.currentStreak,
+        "streak-today": todayCounts
       }
     };
   }

@@ -1,6 +1,8 @@
 """A course as a learning path in a real browser: completing a lesson in place, the next lesson,
 the course page's one button, the catalogue's cards and the achievements still to earn."""
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -51,6 +53,26 @@ def signed_in(browser: Browser, base: str, next_path: str, **options) -> Page:
     page.locator("main").get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(f"{base}{next_path}")
     return page
+
+
+def see_the_chips_streak(page: Page, name: str) -> None:
+    """After a first completion today: the chip shows a lit 🔥 1, and opens to say today counts."""
+    bar = page.locator("[data-learner-bar]")
+    bar.scroll_into_view_if_needed()
+    chip = bar.locator("[data-bar=streak-chip]")
+    expect(chip).to_have_class(re.compile(r"learner-bar__streak--today"))
+    expect(chip.locator("[aria-hidden]")).to_have_text("🔥 1")
+    summary = bar.locator("summary")
+    assert summary.bounding_box()["height"] < 60  # one line: level, XP and streak
+    line = bar.locator("[data-bar=streak-line]")
+    expect(line).to_be_hidden()  # the chip is closed on a lesson page
+    close_up(bar, f"learning-path-chip-{name}")
+    summary.click()
+    expect(line).to_be_visible()
+    expect(line).to_contain_text("1")
+    expect(line).to_contain_text("✓")  # today counts, in either language
+    expect(bar.locator(".learner-bar__lessons")).to_contain_text("1/")
+    close_up(bar, f"learning-path-chip-open-{name}")
 
 
 def test_an_anonymous_reader_walks_the_path_in_place(live_server, sample_content, page, screenshot):
@@ -149,6 +171,7 @@ def test_the_path_on_a_phone(live_server, sample_content, browser, screenshot, l
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(f"learning-path-moment-390-{language}", on=phone)
     close_up(phone.locator("#progress"), f"learning-path-block-390-{language}")
+    see_the_chips_streak(phone, f"anonymous-390-{language}")
     phone.goto(live_server.url + lessons[0].course.get_absolute_url())
     expect(phone.locator(".outline__item--done")).to_have_count(1)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -169,3 +192,17 @@ def test_the_course_page_in_korean_at_desktop_width(
     page.goto(live_server.url + "/")
     screenshot("learning-path-catalogue-1280-ko", on=page)
     context.close()
+
+
+def test_a_learners_chip_shows_the_streak_on_a_phone(live_server, sample_content, browser):
+    learner_make("jun", "jun@example.com", "jun-pass-42", "Jun")
+    first = course_lessons()[0].get_absolute_url()
+    phone = signed_in(browser, live_server.url, first, viewport={"width": 390, "height": 844})
+    chip = phone.locator("[data-bar=streak-chip]")
+    expect(chip.locator("[aria-hidden]")).to_have_text("🔥 0")
+    complete_in_place(phone)
+    expect(phone.locator("[data-bar=xp]")).to_have_text("60")  # counted up to
+    see_the_chips_streak(phone, "signed-in-390-en")
+    expect(phone.locator("[data-bar=streak-line]")).to_have_text("🔥 1-day streak — today counts ✓")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.context.close()
