@@ -29,7 +29,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
@@ -66,6 +66,26 @@ class _Outage:
 _outages: dict[str, _Outage] = {}
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping its redis.Redis object per connection pool.
+
+    Django builds a new redis.Redis for every operation, and each one fills a table of some 170
+    response callbacks in __init__: for a page served from the cache (a few operations) that was
+    a third of the request. redis.Redis objects are safe to share; the pool does the rest.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """Django's RedisCache that serves around a Redis it cannot reach (see the module)."""
 
@@ -77,6 +97,7 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server: str | list[str], params: dict[str, Any]):
         options = {**CONNECTION_OPTIONS, **params.get("OPTIONS", {})}
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusedClientRedisCacheClient
         self._outage = _outages.setdefault(str(server), _Outage())
 
     # --- reads: a miss --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import resolve
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
-from lessons import log
+from lessons import log, versions
 from lessons.health import PROBE_PATHS
 
 
@@ -70,3 +70,15 @@ class HealthProbeMiddleware:
             match = resolve(request.path_info)
             return match.func(request, *match.args, **match.kwargs)
         return self.get_response(request)
+
+
+class VersionSnapshotMiddleware:
+    """Each request reads a cached version once (lessons.versions.snapshot): a page served from
+    the cache needs the same few versions several times over."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with versions.snapshot():
+            return self.get_response(request)

@@ -66,6 +66,10 @@ def _now() -> float:
 def _schedule() -> list[float]:
     """The future moments (POSIX seconds, ascending) at which content changes by itself."""
     key = f"pagecache:schedule:{versions.current('content')}"
+    return versions.remembered(key, lambda: _schedule_read(key))
+
+
+def _schedule_read(key: str) -> list[float]:
     moments = cache.get(key)
     if moments is None:
         now = _now()
@@ -102,11 +106,15 @@ def seconds_to_next_scheduled_change() -> float | None:
 def per_content_version(name: str, build: Callable[[], T]) -> T:
     """`build()`, computed once per content version (and language: `name` says if it matters)."""
     key = f"pagecache:value:{name}:{content_version()}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, timeout=versions.VERSION_TIMEOUT)
-    return value
+
+    def read() -> T:
+        value = cache.get(key)
+        if value is None:
+            value = build()
+            cache.set(key, value, timeout=versions.VERSION_TIMEOUT)
+        return value
+
+    return versions.remembered(key, read)
 
 
 def max_age() -> int:

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every log line of the request, errors included, carries its id.
     "lessons.middleware.RequestIdMiddleware",
+    # Each cached version is read once per request (lessons.versions.snapshot).
+    "lessons.middleware.VersionSnapshotMiddleware",
     # /healthz and /readyz: answered before anything that needs a session, a host or HTTPS.
     "lessons.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
