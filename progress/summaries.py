@@ -9,6 +9,7 @@ cached for the content version.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,7 +19,6 @@ from django.core.cache import cache
 from django.db.models import (
     Aggregate,
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from accounts.services import learner_time_zone
-from courses.models import Course, Lesson, published_q
+from courses.models import Course, Lesson
 from lessons import versions
 from lessons.pagecache import content_version, per_content_version
 from progress import rules
@@ -342,7 +342,7 @@ def learner_profile(user) -> Profile:
         )
     }
     achievements = list(Achievement.objects.filter(is_active=True))
-    courses = _course_progress(user)
+    courses = _course_progress(user, completed)
     tz = learner_time_zone(user)
     days = rules.completion_days(witnessed, tz)
     streak = _streak_of(witnessed, user)
@@ -365,50 +365,52 @@ def learner_profile(user) -> Profile:
     )
 
 
-def _course_progress(user) -> list[CourseProgress]:
-    """Each published course with lessons: how many the learner has done, and the first lesson
-    (in course order) they have not. Two queries, whatever the number of lessons."""
-    mine = Completion.objects.filter(user=user, lesson=OuterRef("pk"))
-    first_unread = (
-        Lesson.objects.published()
-        .filter(course=OuterRef("pk"))
-        .exclude(Exists(mine))
-        .order_by("order", "id")
-        .values("id")[:1]
-    )
-    published = published_q("lessons__")
-    rows = list(
-        Course.objects.published()
-        .annotate(
-            total=Count("lessons", filter=published),
-            done=Coalesce(
-                Subquery(
-                    Completion.objects.filter(user=user, lesson__course=OuterRef("pk"))
-                    .of_published_lessons()
-                    .order_by()
-                    .values("lesson__course")
-                    .annotate(n=Count("id"))
-                    .values("n")
-                ),
-                0,
-            ),
-            next_id=Subquery(first_unread),
+def _course_progress(user, completed: dict[int, tuple[datetime, int]]) -> list[CourseProgress]:
+    """Each published course with lessons: how many the learner has done (counted from
+    `completed`: {lesson id: (when, course id)}), and the first lesson, in course order, they
+    have not. The courses, their totals and first lessons are kept per content version; only
+    courses the learner has started but not finished cost a query (one, for them all)."""
+    outline = per_content_version("progress:course-outline", _course_outline_build)
+    done = Counter(course_id for _at, course_id in completed.values())
+    started = [course.id for course, total, _first in outline if 0 < done[course.id] < total]
+    following: dict[int, Lesson] = {}
+    if started:
+        unread = (
+            Lesson.objects.published()
+            .filter(course_id__in=started)
+            .exclude(id__in=list(completed))
+            .only("id", "slug", "title", "order", "xp", "course_id")
+            .order_by("course_id", "order", "id")
         )
-        .filter(total__gt=0)
-        .only("id", "slug", "title", "order")
-        .order_by("order", "title")
-    )
-    next_lessons = Lesson.objects.filter(id__in=[c.next_id for c in rows if c.next_id]).only(
-        "id", "slug", "title", "order", "xp", "course_id"
-    )
-    by_id = {lesson.id: lesson for lesson in next_lessons}
+        for lesson in unread:
+            following.setdefault(lesson.course_id, lesson)
     progress = []
-    for course in rows:
-        following = by_id.get(course.next_id)
-        if following is not None:
-            following.course = course  # the row already fetched: no query per link
-        progress.append(CourseProgress(course, course.done, course.total, following))
+    for course, total, first in outline:
+        next_lesson = first if not done[course.id] else following.get(course.id)
+        if next_lesson is not None:
+            next_lesson.course = course  # the row already at hand: no query per link
+        progress.append(CourseProgress(course, done[course.id], total, next_lesson))
     return progress
+
+
+def _course_outline_build() -> list[tuple[Course, int, Lesson]]:
+    """(course, published lessons, first published lesson) for every course that has some."""
+    lessons = (
+        Lesson.objects.published()
+        .only("id", "slug", "title", "order", "xp", "course_id")
+        .order_by("course_id", "order", "id")
+    )
+    totals: Counter[int] = Counter()
+    first: dict[int, Lesson] = {}
+    for lesson in lessons:
+        totals[lesson.course_id] += 1
+        first.setdefault(lesson.course_id, lesson)
+    courses = Course.objects.published().only("id", "slug", "title", "order")
+    return [
+        (course, totals[course.id], first[course.id])
+        for course in courses.order_by("order", "title")
+        if totals[course.id]
+    ]
 
 
 def _continue_with(completed: dict, courses: list[CourseProgress]) -> Lesson | None:

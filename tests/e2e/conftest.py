@@ -9,7 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from courses.services import INSTRUCTOR_GROUP
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -80,6 +84,17 @@ def screenshot(page: Page):
         return path
 
     return take
+
+
+@pytest.fixture
+def instructor(django_user_model):
+    """Ines, in the instructors' group, as setup_roles makes it (the journeys sign her in)."""
+    user = django_user_model.objects.create_user(
+        username="ines", email="ines@example.com", password="an-instructor-pass-7", is_staff=True
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    user.groups.add(Group.objects.get(name=INSTRUCTOR_GROUP))
+    return user
 
 
 # --- axe ---

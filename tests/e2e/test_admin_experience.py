@@ -3,32 +3,19 @@ revisions compared word by word, a bug report's passage opened on the lesson; ev
 axe violations in both languages, light and dark, and laid out for 1280 and 390 px screens."""
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from comments.models import BugReport
 from courses.models import Course, Lesson
-from courses.services import INSTRUCTOR_GROUP
 from tests.courses.conftest import lesson_form_data
 from tests.e2e.conftest import assert_no_axe_violations
 
 pytestmark = pytest.mark.e2e
 
 PASSAGE = "Heavily noised ones teach overall layout and composition."
-
-
-@pytest.fixture
-def instructor(django_user_model):
-    user = django_user_model.objects.create_user(
-        username="ines", email="ines@example.com", password="an-instructor-pass-7", is_staff=True
-    )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    user.groups.add(Group.objects.get(name=INSTRUCTOR_GROUP))
-    return user
 
 
 @pytest.fixture

@@ -1,22 +1,9 @@
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from courses.models import Lesson
-from courses.services import INSTRUCTOR_GROUP
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def instructor(django_user_model):
-    user = django_user_model.objects.create_user(
-        username="ines", email="ines@example.com", password="an-instructor-pass-7", is_staff=True
-    )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    user.groups.add(Group.objects.get(name=INSTRUCTOR_GROUP))
-    return user
 
 
 def test_instructor_edits_previews_and_saves_a_title_that_learners_then_see(

@@ -1,28 +1,15 @@
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from comments.models import BugReport, ReportCategory, ReportStatus
 from comments.services import report_file
 from courses.models import Lesson
-from courses.services import INSTRUCTOR_GROUP
 
 pytestmark = pytest.mark.e2e
 
 NOTE = "Some readers reported this may be out of date"
 VIEWS = [("1280-en", 1280, 900, "en-US"), ("390-ko", 390, 844, "ko-KR")]
-
-
-@pytest.fixture
-def instructor(django_user_model):
-    user = django_user_model.objects.create_user(
-        username="ines", email="ines@example.com", password="an-instructor-pass-7", is_staff=True
-    )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    user.groups.add(Group.objects.get(name=INSTRUCTOR_GROUP))
-    return user
 
 
 def read_lesson(browser: Browser, url: str, screenshot, name: str) -> list[str]:
