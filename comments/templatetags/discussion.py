@@ -236,11 +236,14 @@ def _reader_state(user: AbstractBaseUser, lesson: Lesson) -> tuple[list[int], bo
         )
         .values_list("marker", flat=True)
     )
+    # One row however many comments: grouped, since SQLite refuses a LIMIT inside a UNION.
     took_part = (
         Comment.objects.filter(author=user, lesson=lesson)
         .order_by()
+        .values("author")
+        .annotate(comments=Count("id"))
         .annotate(marker=Value(_TOOK_PART, output_field=BigIntegerField()))
-        .values_list("marker", flat=True)[:1]
+        .values_list("marker", flat=True)
     )
     ids = list(flagged.union(choice, took_part, all=True))
     wanted = _SUBSCRIBED in ids or (_TOOK_PART in ids and _MUTED not in ids)
