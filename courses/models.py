@@ -143,7 +143,7 @@ def text_field(max_length: int, **kwargs) -> models.CharField:
 
 class Course(ContentSource):
     slug = slug_field(unique=True)
-    title = text_field(200)
+    title = text_field(200, verbose_name=_("title"))
     tagline = text_field(300, blank=True)
     color = models.CharField(
         max_length=7,
@@ -153,7 +153,7 @@ class Course(ContentSource):
     )
     intro_md = models.TextField("introduction (markdown)", blank=True)
     intro_html = models.TextField(blank=True, editable=False)
-    order = models.IntegerField(default=0, validators=ORDER.validators())
+    order = models.IntegerField(_("order"), default=0, validators=ORDER.validators())
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -282,11 +282,11 @@ class LessonLanguage(models.TextChoices):
 class Lesson(ContentSource):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="lessons")
     slug = slug_field(db_index=True)
-    title = text_field(200)
+    title = text_field(200, verbose_name=_("title"))
     # Plain integer fields: the range validators and constraints say more than "positive", and a
     # Positive* field would give the admin form a second minimum in other words.
-    order = models.IntegerField(default=0, validators=ORDER.validators())
-    minutes = models.SmallIntegerField(default=10, validators=MINUTES.validators())
+    order = models.IntegerField(_("order"), default=0, validators=ORDER.validators())
+    minutes = models.SmallIntegerField(_("minutes"), default=10, validators=MINUTES.validators())
     level = models.PositiveSmallIntegerField(
         choices=LessonLevel.choices,
         default=LessonLevel.BEGINNER,
@@ -295,7 +295,7 @@ class Lesson(ContentSource):
             + " or ".join(str(level) for level in LessonLevel.values)
         },
     )
-    xp = models.IntegerField("XP", default=DEFAULT_XP, validators=XP.validators())
+    xp = models.IntegerField(_("XP"), default=DEFAULT_XP, validators=XP.validators())
     language = models.CharField(
         _("language"),
         max_length=10,
