@@ -346,8 +346,10 @@ def learner_profile(user) -> Profile:
     tz = learner_time_zone(user)
     days = rules.completion_days(witnessed, tz)
     streak = _streak_of(witnessed, user)
-    numbers = learner_numbers(user)
-    locked = [_achievement_progress(a, numbers) for a in achievements if a.id not in earned_at]
+    still_locked = [a for a in achievements if a.id not in earned_at]
+    # Only what the locked ones look at: counting finished courses reads every published lesson.
+    numbers = learner_numbers(user, rules_of={a.rule for a in still_locked})
+    locked = [_achievement_progress(a, numbers) for a in still_locked]
     return Profile(
         bar=bar,
         history=history,
