@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from comments import admin_freshness  # noqa: F401 - registers the lessons-by-freshness list
+from comments.admin_reports import LessonReportListAdmin
 from comments.models import (
     OPEN_STATUSES,
     BugReport,
@@ -342,7 +343,7 @@ def _fragment_part(text: str) -> str:
 
 
 @admin.register(LessonReportSummary)
-class LessonReportSummaryAdmin(admin.ModelAdmin):
+class LessonReportSummaryAdmin(LessonReportListAdmin):
     """Which lessons need attention: open bug reports counted per lesson."""
 
     list_display = ["title", "course", "open_reports", "all_reports"]
@@ -361,18 +362,6 @@ class LessonReportSummaryAdmin(admin.ModelAdmin):
             .filter(report_count__gt=0)
             .order_by("-open_count", "course__order", "order")
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_staff and request.user.has_perm("comments.view_bugreport")
 
     def _reports_link(self, obj, count: int, **filters: str) -> str:
         url = reverse("admin:comments_bugreport_changelist")

@@ -27,6 +27,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from comments.admin_reports import LessonReportListAdmin
 from comments.models import BugReport, LessonFreshness, ReportCategory, ReportStatus
 from courses.models import Lesson, Status
 from courses.services import lessons_mark_reviewed
@@ -42,7 +43,7 @@ def _readers_expression():
 
 
 @admin.register(LessonFreshness)
-class LessonFreshnessAdmin(admin.ModelAdmin):
+class LessonFreshnessAdmin(LessonReportListAdmin):
     list_display = [
         "lesson_title", "reviewed_on", "open_outdated_reports", "problem_rate", "reader_count",
         "course",
@@ -86,18 +87,6 @@ class LessonFreshnessAdmin(admin.ModelAdmin):
             "course__order",
             "order",
         ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_staff and request.user.has_perm("comments.view_bugreport")
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         # Marking reviewed edits lessons and closes reports: both are needed.
