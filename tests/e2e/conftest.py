@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
-from playwright.sync_api import Browser, Page, sync_playwright
+from django.test import Client
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from courses.services import INSTRUCTOR_GROUP
 
@@ -95,6 +97,34 @@ def instructor(django_user_model):
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     user.groups.add(Group.objects.get(name=INSTRUCTOR_GROUP))
     return user
+
+
+def signed_in(
+    browser: Browser, base: str, email: str, password: str, next_path: str, **options
+) -> Page:
+    """A page in a browser of its own, signed in through the login form as a learner would,
+    landing on `next_path`. `options` go to the browser context (English unless they say)."""
+    context = browser.new_context(**{"locale": "en-US", **options})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/?next={next_path}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.locator("main").get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(f"{base}{next_path}")
+    return page
+
+
+def session_page(browser: Browser, base: str, user, **options) -> Page:
+    """A page in a browser of its own, signed in as `user` through a session made on the
+    server's side (for journeys about something else than signing in)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
+    return context.new_page()
 
 
 # --- axe ---

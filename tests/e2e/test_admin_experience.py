@@ -3,7 +3,6 @@ revisions compared word by word, a bug report's passage opened on the lesson; ev
 axe violations in both languages, light and dark, and laid out for 1280 and 390 px screens."""
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
@@ -11,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from comments.models import BugReport
 from courses.models import Course, Lesson
 from tests.courses.conftest import lesson_form_data
-from tests.e2e.conftest import assert_no_axe_violations
+from tests.e2e.conftest import assert_no_axe_violations, session_page
 
 pytestmark = pytest.mark.e2e
 
@@ -34,24 +33,10 @@ def signed_in(
     browser: Browser, live_server, user, *, width=1280, locale="en-US", color_scheme="light"
 ) -> Page:
     """A page of a browser of its own, signed in as `user` (signing in is tested elsewhere)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(
-        viewport={"width": width, "height": 900 if width > 600 else 844},
-        locale=locale,
-        color_scheme=color_scheme,
+    viewport = {"width": width, "height": 900 if width > 600 else 844}
+    return session_page(
+        browser, live_server.url, user, viewport=viewport, locale=locale, color_scheme=color_scheme
     )
-    context.set_default_timeout(10_000)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context.new_page()
 
 
 def no_horizontal_scroll(page: Page) -> bool:

@@ -1,31 +1,18 @@
 """Discussion and bug reports in a real browser: two learners talk, a reader reports a typo."""
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from comments.models import BugReport
 from courses.models import Lesson
 from tests.conftest import learner_make
+from tests.e2e.conftest import signed_in
 
 pytestmark = pytest.mark.e2e
 
 
 def learner(username: str, name: str):
     return learner_make(username, f"{username}@example.com", f"{username}-pass-42", name)
-
-
-def signed_in(
-    browser: Browser, base: str, email: str, password: str, next_path: str, **options
-) -> Page:
-    context = browser.new_context(locale="en-US", **options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.locator("main").get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base}{next_path}")
-    return page
 
 
 def test_two_learners_talk_and_a_reader_reports_a_typo(

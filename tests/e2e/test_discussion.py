@@ -4,10 +4,8 @@ it, older comments without JavaScript, replying, editing, and times that say "3 
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from comments.models import Comment
 from comments.rules import REPLIES_SHOWN
@@ -16,7 +14,7 @@ from courses.models import Lesson
 from lessons import versions
 from lessons.markup import render_comment
 from tests.conftest import learner_make
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, session_page
 
 pytestmark = pytest.mark.e2e
 
@@ -78,17 +76,6 @@ def discussion_make(lesson: Lesson, writers: list) -> dict[str, Comment]:
 
 def no_horizontal_overflow(page: Page) -> None:
     assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
-
-
-def signed_in_page(browser: Browser, base: str, user, **options) -> Page:
-    """A browser signed in as `user` through a session made on the server's side."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(**options)
-    context.set_default_timeout(10_000)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
-    return context.new_page()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -159,7 +146,7 @@ def test_reading_replying_and_editing_a_long_discussion(
     plain_context.close()
 
     # Mina replies to the recent comment, then edits her reply.
-    mina = signed_in_page(browser, base, writers[0], **options)
+    mina = session_page(browser, base, writers[0], **options)
     mina.goto(url)
     mina.locator(f"#comment-{comments['recent'].pk} > a").click()
     mina.locator("#id_reply_body").fill("Same here: it worked on the second try.")

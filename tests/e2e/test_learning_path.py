@@ -4,12 +4,14 @@ the course page's one button, the catalogue's cards and the achievements still t
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from courses.models import Lesson
 from progress.services import lesson_complete
 from tests.conftest import learner_make
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, signed_in
+
+JUN = ("jun@example.com", "jun-pass-42")  # email and password of the learner made below
 
 pytestmark = pytest.mark.e2e
 
@@ -41,18 +43,6 @@ def complete_in_place(page: Page) -> None:
     assert page.url == url
     assert page.evaluate("window.__samePage") is True
     assert page.evaluate("window.scrollY") == scrolled
-
-
-def signed_in(browser: Browser, base: str, next_path: str, **options) -> Page:
-    context = browser.new_context(locale="en-US", **options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.get_by_label("Email").fill("jun@example.com")
-    page.get_by_label("Password").fill("jun-pass-42")
-    page.locator("main").get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base}{next_path}")
-    return page
 
 
 def see_the_chips_streak(page: Page, name: str) -> None:
@@ -122,7 +112,7 @@ def test_a_learner_completes_in_place_and_the_course_button_follows(
     learner = learner_make("jun", "jun@example.com", "jun-pass-42", "Jun")
     lessons = course_lessons()
     course_path = lessons[0].course.get_absolute_url()
-    page = signed_in(browser, live_server.url, course_path, reduced_motion="reduce")
+    page = signed_in(browser, live_server.url, *JUN, course_path, reduced_motion="reduce")
 
     expect(page.locator("[data-primary]")).to_have_text("Start the course")
     page.locator("[data-primary]").click()
@@ -197,7 +187,7 @@ def test_the_course_page_in_korean_at_desktop_width(
 def test_a_learners_chip_shows_the_streak_on_a_phone(live_server, sample_content, browser):
     learner_make("jun", "jun@example.com", "jun-pass-42", "Jun")
     first = course_lessons()[0].get_absolute_url()
-    phone = signed_in(browser, live_server.url, first, viewport={"width": 390, "height": 844})
+    phone = signed_in(browser, live_server.url, *JUN, first, viewport={"width": 390, "height": 844})
     chip = phone.locator("[data-bar=streak-chip]")
     expect(chip.locator("[aria-hidden]")).to_have_text("🔥 0")
     complete_in_place(phone)

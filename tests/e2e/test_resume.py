@@ -4,17 +4,19 @@ import time
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from accounts.models import LearnerProfile
 from courses.models import Lesson
 from progress.leaderboard import week_start
 from progress.models import ReadingPosition, XPEntry
 from tests.conftest import learner_make
+from tests.e2e.conftest import signed_in
 
 pytestmark = pytest.mark.e2e
 
 OFFER = "Continue where you left off"
+LAPTOP = {"width": 1280, "height": 900}
 
 
 def first_lesson() -> Lesson:
@@ -34,19 +36,6 @@ def read_to(page: Page, heading: str, paragraph: int):
     page.mouse.wheel(0, 1)  # a scroll event of the reader's own, as a person's wheel makes
     expect(block).to_be_in_viewport()
     return block
-
-
-def signed_in(browser: Browser, base: str, email: str, password: str, next_path: str, **options):
-    options = {"locale": "en-US", "viewport": {"width": 1280, "height": 900}, **options}
-    context = browser.new_context(**options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.locator("main").get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base}{next_path}")
-    return page
 
 
 def test_a_reader_comes_back_to_the_paragraph_they_reached(
@@ -103,7 +92,12 @@ def test_a_signed_in_reader_continues_on_another_browser(
     lesson = first_lesson()
     heading = lesson.toc[2]["id"]
     laptop = signed_in(
-        browser, live_server.url, "jin@example.com", "jin-pass-42", lesson.get_absolute_url()
+        browser,
+        live_server.url,
+        "jin@example.com",
+        "jin-pass-42",
+        lesson.get_absolute_url(),
+        viewport=LAPTOP,
     )
     text = read_to(laptop, heading, 1).inner_text()
     laptop.context.close()  # the page is hidden and unloads: its place goes to the server
@@ -158,7 +152,14 @@ def test_joining_the_weekly_leaderboard(live_server, sample_content, browser, sc
     me = learner_make("sora", "sora@example.com", "sora-pass-42", "Sora")
     XPEntry.objects.create(user=me, source="test:week", amount=200)
 
-    page = signed_in(browser, live_server.url, "sora@example.com", "sora-pass-42", "/leaderboard/")
+    page = signed_in(
+        browser,
+        live_server.url,
+        "sora@example.com",
+        "sora-pass-42",
+        "/leaderboard/",
+        viewport=LAPTOP,
+    )
     expect(page.locator(".board__name", has_text="Sora")).to_have_count(0)
     page.get_by_role("link", name="join it in your settings").click()
     page.get_by_label("show me on the weekly leaderboard").check()
