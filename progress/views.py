@@ -19,6 +19,7 @@ from lessons.pagecache import content_version
 from lessons.ratelimits import rate_limit_hit, requester
 from progress import positions
 from progress.leaderboard import week_board
+from progress.profiles import learner_profile
 from progress.rules import MergePayloadError, UnknownLessonsError, parse_merge_payload
 from progress.services import Outcome, announcements_take, lesson_complete, progress_merge
 from progress.summaries import (
@@ -26,7 +27,6 @@ from progress.summaries import (
     bar_figures,
     catalogue_json,
     learner_bar,
-    learner_profile,
     learner_streak,
     lesson_state,
 )

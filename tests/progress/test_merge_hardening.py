@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from courses.models import Lesson
 from progress.models import Completion, EarnedAchievement, XPEntry
-from progress.summaries import learner_profile
+from progress.profiles import learner_profile
 
 pytestmark = pytest.mark.django_db
 MERGE = reverse("progress:merge")
