@@ -5,6 +5,8 @@ This is the suite's one way to launch a browser; do not add pytest-playwright be
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.signals import request_finished, request_started
 from django.test import Client
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -64,6 +67,44 @@ def browser() -> Iterator[Browser]:
             )
             yield browser
             browser.close()
+
+
+class _ServerRequests:
+    """Requests the live server (a thread of this process) is answering right now."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.last_finished = 0.0
+
+    def started(self, **kwargs) -> None:
+        with self.lock:
+            self.in_flight += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.lock:
+            self.in_flight -= 1
+            self.last_finished = time.monotonic()
+
+    def quiet_for(self, seconds: float) -> bool:
+        with self.lock:
+            return self.in_flight <= 0 and time.monotonic() - self.last_finished >= seconds
+
+
+_server_requests = _ServerRequests()
+request_started.connect(_server_requests.started, dispatch_uid="e2e-requests-started")
+request_finished.connect(_server_requests.finished, dispatch_uid="e2e-requests-finished")
+
+
+@pytest.fixture(autouse=True)
+def server_settles(transactional_db) -> Iterator[None]:
+    """After a journey, let the requests a closing page still sends (resume.js's place, on
+    pagehide) finish before the database is emptied for the next test: a write racing that
+    TRUNCATE deadlocks it and leaves rows behind. Torn down before transactional_db."""
+    yield
+    deadline = time.monotonic() + 5
+    while not _server_requests.quiet_for(0.3) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture
