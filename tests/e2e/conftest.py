@@ -182,3 +182,17 @@ def assert_no_axe_violations(page, *, context: str | dict | None = None) -> None
         for violation in violations
     )
     assert not violations, f"axe found {len(violations)} violation(s) on {page.url}:\n{report}"
+
+
+# --- waiting on the page's state ---
+def wait_until(page: Page, predicate: str, *, timeout: float = 10.0) -> None:
+    """Poll `predicate` (a JS function source) until it returns true.
+
+    Not `page.wait_for_function`: once its first check fails it polls by eval-ing the source
+    inside the page, which our CSP (script-src 'self', no 'unsafe-eval') rightly refuses.
+    `page.evaluate` goes through the DevTools protocol, which CSP does not govern."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(predicate):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:.0f} s on {page.url}: {predicate}")
+        page.wait_for_timeout(50)

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from comments.models import BugReport
 from courses.models import Course, Lesson
 from tests.courses.conftest import lesson_form_data
-from tests.e2e.conftest import assert_no_axe_violations, session_page
+from tests.e2e.conftest import assert_no_axe_violations, session_page, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -128,7 +128,7 @@ def test_instructor_edits_links_previews_beside_the_form_compares_and_opens_a_re
     expect(lesson_page.get_by_role("heading", level=1)).to_have_text(
         "How Diffusion Models Really Work"
     )
-    lesson_page.wait_for_function("window.scrollY > 400")
+    wait_until(lesson_page, "() => window.scrollY > 400")
     screenshot("admin-report-passage-opened-1280-en", on=lesson_page)
     page.context.close()
 

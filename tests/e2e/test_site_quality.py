@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from courses.models import Lesson, Tag
 from tests.conftest import learner_make
-from tests.e2e.conftest import SCREENSHOTS, assert_no_axe_violations
+from tests.e2e.conftest import SCREENSHOTS, assert_no_axe_violations, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -231,8 +231,10 @@ def test_reading_progress_line_follows_the_reader(live_server, sample_content, b
 
     assert filled() == 0
     page.evaluate("document.querySelector('.lesson__body').scrollIntoView({block: 'end'})")
-    page.wait_for_function(
-        "document.querySelector('[data-reading-progress] span').style.transform !== 'scaleX(0)'"
+    wait_until(
+        page,
+        "() => document.querySelector('[data-reading-progress] span').style.transform"
+        " !== 'scaleX(0)'",
     )
     assert filled() > 0.95 * PHONE["width"]
     context.close()
