@@ -1,10 +1,11 @@
 """Whole pages for readers who are not signed in, served from the cache at near-static speed.
 
 Every anonymous reader of a URL gets the same HTML in their language (no CSRF token, no name,
-no progress: the browser fills in local progress), so such a page is built once and kept under
-a key of what it is made from: the URL, the active language and the versions of what it shows
-(lessons.versions). Whoever changes the content bumps its version; the next request builds a
-fresh copy and old ones are never read again. A hit costs no database query at all.
+no progress: the browser fills in local progress), so such a page is built once and kept per URL
+and language together with the versions of what it was made from (lessons.versions). Whoever
+changes the content bumps its version; the next request finds the copy out of date and builds a
+fresh one. A hit costs no database query at all, and two cache round trips for a lesson (the
+page with the content version, then the version of its discussion).
 
 Lessons can also change by themselves: a published lesson with a future publish date appears at
 that moment. `content_version()` therefore joins the "content" counter with the next such moment
@@ -26,6 +27,7 @@ import bisect
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -63,21 +65,29 @@ def _now() -> float:
     return timezone.now().timestamp()
 
 
+SCHEDULE_KEY = "pagecache:schedule"
+
+
 def _schedule() -> list[float]:
-    """The future moments (POSIX seconds, ascending) at which content changes by itself."""
-    key = f"pagecache:schedule:{versions.current('content')}"
-    return versions.remembered(key, lambda: _schedule_read(key))
+    """The future moments (POSIX seconds, ascending) at which content changes by itself.
+
+    Kept under one key with the content version it was read at (so that it is fetched in the
+    same round trip as that version), and read again when the version has moved on."""
+    base = versions.current("content")
+    return versions.remembered(f"{SCHEDULE_KEY}:{base}", lambda: _schedule_read(base))
 
 
-def _schedule_read(key: str) -> list[float]:
-    moments = cache.get(key)
-    if moments is None:
-        now = _now()
-        found: set[float] = set()
-        for _receiver, result in content_changes_scheduled.send(sender=None):
-            found.update(moment.timestamp() for moment in result or ())
-        moments = sorted(moment for moment in found if moment > now)
-        cache.set(key, moments, timeout=versions.VERSION_TIMEOUT)
+def _schedule_read(base: str) -> list[float]:
+    stored = versions.fetch_many([SCHEDULE_KEY]).get(SCHEDULE_KEY)
+    if stored is not None and stored[0] == base:
+        return stored[1]
+    now = _now()
+    found: set[float] = set()
+    for _receiver, result in content_changes_scheduled.send(sender=None):
+        found.update(moment.timestamp() for moment in result or ())
+    moments = sorted(moment for moment in found if moment > now)
+    cache.set(SCHEDULE_KEY, (base, moments), timeout=versions.VERSION_TIMEOUT)
+    versions.remember_stored(SCHEDULE_KEY, (base, moments))
     return moments
 
 
@@ -143,13 +153,31 @@ def _anonymous(request: HttpRequest) -> bool:
     return True
 
 
-def _page_key(request: HttpRequest, names: Iterable[str]) -> str:
-    names = list(names)
-    version = content_version() + (f".{versions.current(*names)}" if names else "")
+def _page_key(request: HttpRequest) -> str:
     # The language LocaleMiddleware activated (from the cookie, the URL or Accept-Language).
     language = translation.get_language() or settings.LANGUAGE_CODE
     url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"pagecache:page:{language}:{version}:{url}"
+    return f"pagecache:page:{language}:{url}"
+
+
+@dataclass(frozen=True)
+class _Made:
+    """What a copy was made from: the content version and the versions of the names its view
+    declared (names kept with the copy, so a hit needs no lookup to know which to check)."""
+
+    content: str
+    names: tuple[str, ...]
+    of_names: str
+
+    @classmethod
+    def now(cls, names: Iterable[str]) -> _Made:
+        names = tuple(names)
+        return cls(content_version(), names, versions.current(*names) if names else "")
+
+    def still_current(self) -> bool:
+        if self.content != content_version():
+            return False
+        return not self.names or self.of_names == versions.current(*self.names)
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -184,9 +212,10 @@ def anonymous_page(
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Serve the view's GET and HEAD responses to anonymous readers from the cache.
 
-    The page is keyed on `content_version()` and on the versions `versions_of(request, *args,
-    **kwargs)` names (e.g. ["lesson:12"]): it must show nothing that changes without a bump of one
-    of them. For a class-based view: `@method_decorator(anonymous_page(...), name="dispatch")`.
+    A copy is current while `content_version()` and the versions `versions_of(request, *args,
+    **kwargs)` names (e.g. ["lesson:12"]) are those it was made with: the page must show nothing
+    that changes without a bump of one of them.
+    For a class-based view: `@method_decorator(anonymous_page(...), name="dispatch")`.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -194,16 +223,19 @@ def anonymous_page(
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in ("GET", "HEAD") or not _anonymous(request):
                 return view(request, *args, **kwargs)
-            names = versions_of(request, *args, **kwargs) if versions_of else ()
-            key = _page_key(request, names)
-            cached = cache.get(key)
-            if cached is not None:
-                content, content_type, etag, built_at = cached
+            key = _page_key(request)
+            # One round trip for the page and what tells whether it is still current; a second
+            # only for the versions of the names it was made with (a lesson's discussion).
+            cached = versions.fetch_many([versions.key("content"), SCHEDULE_KEY, key]).get(key)
+            if cached is not None and cached[0].still_current():
+                _made, content, content_type, etag, built_at = cached
                 response = HttpResponse(content, content_type=content_type)
                 _headers_set(response, etag=etag, built_at=built_at)
                 return get_conditional_response(
                     request, etag=etag, last_modified=int(built_at), response=response
                 )
+            # Read before the view reads the rows: a change made meanwhile bumps past these.
+            made = _Made.now(versions_of(request, *args, **kwargs) if versions_of else ())
 
             def store(response: HttpResponse) -> HttpResponse:
                 if not _storable(request, response):
@@ -211,7 +243,7 @@ def anonymous_page(
                 etag, built_at = _etag(response.content), time.time()
                 cache.set(
                     key,
-                    (response.content, response["Content-Type"], etag, built_at),
+                    (made, response.content, response["Content-Type"], etag, built_at),
                     timeout=PAGE_TIMEOUT,
                 )
                 _headers_set(response, etag=etag, built_at=built_at)

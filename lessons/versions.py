@@ -26,12 +26,14 @@ from django.db import transaction
 VERSION_TIMEOUT = 30 * 24 * 3600
 
 
-# What this request has already read from the cache: versions, and values kept per version.
-# A page served from the cache asks for the same versions several times (its key, the lesson's
-# id, the schedule of publish dates); each answer is a cache round trip, most of a cache hit's
-# cost. Only within a request (snapshot(), from VersionSnapshotMiddleware): a worker process or
-# a shell asks the cache every time, so it never holds on to an old version.
-_memo: ContextVar[dict[str, Any] | None] = ContextVar("versions_memo", default=None)
+# What this request has already read from the cache: versions, cache entries fetched together
+# (fetch_many) and values kept per version (remembered). A page served from the cache needs its
+# key's versions, the publish schedule and the page itself; each cache round trip is most of a
+# hit's cost, so they are fetched in as few round trips as possible and never twice. Only within
+# a request (snapshot(), from VersionSnapshotMiddleware): a worker process or a shell asks the
+# cache every time, so it never holds on to an old version.
+_memo: ContextVar[dict[Any, Any] | None] = ContextVar("versions_memo", default=None)
+_ABSENT = object()
 
 
 @contextmanager
@@ -48,40 +50,58 @@ def remembered(key: str, build: Callable[[], Any]) -> Any:
     memo = _memo.get()
     if memo is None:
         return build()
-    if key not in memo:
-        memo[key] = build()
-    return memo[key]
+    if ("built", key) not in memo:
+        memo[("built", key)] = build()
+    return memo[("built", key)]
 
 
-def _key(name: str) -> str:
+def fetch_many(keys: list[str]) -> dict[str, Any]:
+    """The cache entries `keys` (absent ones left out), in one round trip for those this request
+    has not fetched yet. Version keys fetched here are what `current()` then answers with."""
+    memo = _memo.get()
+    if memo is None:
+        return cache.get_many(keys)
+    unknown = [key for key in keys if ("raw", key) not in memo]
+    if unknown:
+        read = cache.get_many(unknown)
+        memo.update({("raw", key): read.get(key, _ABSENT) for key in unknown})
+    found = {key: memo[("raw", key)] for key in keys}
+    return {key: value for key, value in found.items() if value is not _ABSENT}
+
+
+def remember_stored(key: str, value: Any) -> None:
+    """This request just stored `value` under `key`: later fetches in it see that."""
+    memo = _memo.get()
+    if memo is not None:
+        memo[("raw", key)] = value
+
+
+def key(name: str) -> str:
+    """The cache key of the version `name` (for fetching it along with other entries)."""
     return f"version:{name}"
 
 
 def current(*names: str) -> str:
     """The versions of `names`, as one string to put in a cache key."""
-    keys = [_key(name) for name in names]
-    memo = _memo.get()
-    found = {key: memo[key] for key in keys if key in memo} if memo is not None else {}
-    unknown = [key for key in keys if key not in found]
-    if unknown:
-        read = cache.get_many(unknown)
-        missing = {key: time.time_ns() for key in unknown if key not in read}
-        if missing:
-            cache.set_many(missing, timeout=VERSION_TIMEOUT)
-            read.update(missing)
-        found.update(read)
-        if memo is not None:
-            memo.update(read)
-    return ".".join(str(found[key]) for key in keys)
+    keys = [key(name) for name in names]
+    found = fetch_many(keys)
+    missing = {each: time.time_ns() for each in keys if each not in found}
+    if missing:
+        # add(), not set(): of two requests starting the same counter at once, one wins for both
+        for each, value in missing.items():
+            if not cache.add(each, value, timeout=VERSION_TIMEOUT):
+                value = cache.get(each, value)
+            found[each] = value
+            remember_stored(each, value)
+    return ".".join(str(found[each]) for each in keys)
 
 
 def bump(*names: str) -> None:
     """Something `names` cover changed: the next request builds fresh copies."""
-    values = {_key(name): time.time_ns() for name in names}
+    values = {key(name): time.time_ns() for name in names}
     cache.set_many(values, timeout=VERSION_TIMEOUT)
-    memo = _memo.get()
-    if memo is not None:
-        memo.update(values)  # this request goes on with what it just changed
+    for each, value in values.items():
+        remember_stored(each, value)  # this request goes on with what it just changed
 
 
 def changed(*names: str) -> None:
