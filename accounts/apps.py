@@ -13,8 +13,13 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from accounts import receivers
+        from accounts.models import LearnerProfile
 
         post_save.connect(
             receivers.create_profile, sender=get_user_model(), dispatch_uid="accounts-profile"
         )
         user_logged_in.connect(receivers.restore_language, dispatch_uid="accounts-language")
+        for model in (get_user_model(), LearnerProfile):
+            post_save.connect(
+                receivers.reader_changed, sender=model, dispatch_uid="accounts-reader"
+            )

@@ -1,4 +1,5 @@
 from accounts.services import language_remember, profile_for
+from lessons import versions
 
 
 def create_profile(sender, instance, created: bool, **kwargs) -> None:
@@ -8,3 +9,9 @@ def create_profile(sender, instance, created: bool, **kwargs) -> None:
 
 def restore_language(sender, request, user, **kwargs) -> None:
     language_remember(request=request, language=profile_for(user).language)
+
+
+def reader_changed(sender, instance, **kwargs) -> None:
+    # A learner's account or profile saved (by them, or by staff in admin): what their own parts
+    # of pages show (their name, staff links) is stale (lessons.shells).
+    versions.changed(f"reader:{getattr(instance, 'user_id', instance.pk)}")

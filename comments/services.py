@@ -48,20 +48,19 @@ def _send_after_commit(signal: Signal, *, sender: type, user: AbstractBaseUser, 
 
 
 def _threads_changed(lesson_ids: Iterable[int]) -> None:
-    """Once the change commits, bump these lessons' versions (lessons.versions): cached copies of
-    their pages and threads are stale, and the next reader gets a fresh one. Called by every
-    write that changes what a thread shows, since most moderation writes are queryset updates,
-    which send no signal."""
+    """Bump these lessons' versions now and once the change commits (versions.changed): cached
+    copies of their pages and threads are stale, and the next reader gets a fresh one. Called by
+    every write that changes what a thread shows, since most moderation writes are queryset
+    updates, which send no signal."""
     names = sorted({f"lesson:{lesson_id}" for lesson_id in lesson_ids})
     if names:
-        transaction.on_commit(partial(versions.bump, *names), robust=True)
+        versions.changed(*names)
 
 
 def _outdated_reports_changed(lesson_id: int) -> None:
     """Once the change commits, the lesson's open "outdated" reports are not what they were: its
     page's note (comments.templatetags.freshness) and the cached pages showing it are stale."""
-    names = (f"lesson:{lesson_id}", f"outdated-reports:{lesson_id}")
-    transaction.on_commit(partial(versions.bump, *names), robust=True)
+    versions.changed(f"lesson:{lesson_id}", f"outdated-reports:{lesson_id}")
 
 
 def _threads_changed_for(comment_ids: list[int]) -> None:
@@ -230,9 +229,13 @@ def _ids(rows: Iterable[Model] | QuerySet) -> list[int]:
 
 
 def _flags_resolve(ids: list[int], resolution: str) -> None:
-    CommentFlag.objects.filter(comment_id__in=ids, resolution=FlagResolution.PENDING).update(
-        resolution=resolution, resolved_at=timezone.now()
-    )
+    pending = CommentFlag.objects.filter(comment_id__in=ids, resolution=FlagResolution.PENDING)
+    # Each flagger's pages say "You flagged this" while it is pending (lessons.shells keeps
+    # those parts per reader): theirs are stale once the review commits.
+    names = [f"reader:{user_id}" for user_id in pending.values_list("user_id", flat=True)]
+    pending.update(resolution=resolution, resolved_at=timezone.now())
+    if names:
+        versions.changed(*sorted(set(names)))
 
 
 @transaction.atomic

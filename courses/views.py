@@ -13,6 +13,7 @@ from courses.positions import outline_positions
 from courses.search import MAX_QUERY_LENGTH, SearchTerms, lesson_snippets
 from lessons.pagecache import anonymous_page, per_content_version
 from lessons.ratelimits import rate_limit_hit, requester
+from lessons.shells import member_page
 
 SEARCH_RESULTS_PER_PAGE = 20
 
@@ -47,7 +48,9 @@ class CatalogueView(ListView):
         return courses
 
 
+# Signed-in learners share a shell of the page with their own parts drawn in (lessons.shells).
 @method_decorator(anonymous_page(), name="dispatch")
+@method_decorator(member_page(), name="dispatch")
 class CourseDetailView(DetailView):
     template_name = "courses/course_detail.html"
     context_object_name = "course"
@@ -71,6 +74,7 @@ class CourseDetailView(DetailView):
 
 
 @method_decorator(anonymous_page(lesson_page_versions), name="dispatch")
+@method_decorator(member_page(lesson_page_versions), name="dispatch")
 class LessonDetailView(DetailView):
     template_name = "courses/lesson_detail.html"
     context_object_name = "lesson"

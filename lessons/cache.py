@@ -21,6 +21,7 @@ flushed, so REDIS_URL must name a Redis database that only Stream uses.
 from __future__ import annotations
 
 import logging
+import pickle
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -29,7 +30,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient, RedisSerializer
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
@@ -66,6 +67,18 @@ class _Outage:
 _outages: dict[str, _Outage] = {}
 
 
+class TolerantSerializer(RedisSerializer):
+    """Django's pickling, except that an entry this release cannot read any more (written by an
+    earlier one, of a class since renamed or moved) reads as absent: a miss, not a failed page."""
+
+    def loads(self, data: bytes) -> Any:
+        try:
+            return super().loads(data)
+        except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError) as error:
+            logger.warning("Cache entry unreadable by this release, taken as absent: %r", error)
+            return None
+
+
 class ReusedClientRedisCacheClient(RedisCacheClient):
     """Django's Redis client, keeping its redis.Redis object per connection pool.
 
@@ -95,7 +108,11 @@ class ResilientRedisCache(RedisCache):
     max_stale_keys = 10_000
 
     def __init__(self, server: str | list[str], params: dict[str, Any]):
-        options = {**CONNECTION_OPTIONS, **params.get("OPTIONS", {})}
+        options = {
+            **CONNECTION_OPTIONS,
+            "serializer": TolerantSerializer,
+            **params.get("OPTIONS", {}),
+        }
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = ReusedClientRedisCacheClient
         self._outage = _outages.setdefault(str(server), _Outage())

@@ -82,3 +82,21 @@ class VersionSnapshotMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with versions.snapshot():
             return self.get_response(request)
+
+
+class ReaderChangesMiddleware:
+    """Whatever a signed-in learner sends (a completion, a reading position, a comment, a flag,
+    a setting) may change their own parts of pages, which lessons.shells keeps for their next
+    page: after each such request, "reader:<id>" is bumped and those parts are drawn afresh.
+    Broad on purpose: one cache write per write request, and no write path can forget it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                versions.changed(f"reader:{user.pk}")
+        return response

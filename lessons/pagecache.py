@@ -161,7 +161,7 @@ def _page_key(request: HttpRequest) -> str:
 
 
 @dataclass(frozen=True)
-class _Made:
+class Made:
     """What a copy was made from: the content version and the versions of the names its view
     declared (names kept with the copy, so a hit needs no lookup to know which to check)."""
 
@@ -170,7 +170,7 @@ class _Made:
     of_names: str
 
     @classmethod
-    def now(cls, names: Iterable[str]) -> _Made:
+    def now(cls, names: Iterable[str]) -> Made:
         names = tuple(names)
         return cls(content_version(), names, versions.current(*names) if names else "")
 
@@ -235,7 +235,7 @@ def anonymous_page(
                     request, etag=etag, last_modified=int(built_at), response=response
                 )
             # Read before the view reads the rows: a change made meanwhile bumps past these.
-            made = _Made.now(versions_of(request, *args, **kwargs) if versions_of else ())
+            made = Made.now(versions_of(request, *args, **kwargs) if versions_of else ())
 
             def store(response: HttpResponse) -> HttpResponse:
                 if not _storable(request, response):

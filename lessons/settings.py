@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lessons.middleware.PrivatePagesMiddleware",
+    # After authentication: a learner's writes make their kept parts of pages stale.
+    "lessons.middleware.ReaderChangesMiddleware",
     # After authentication: a signed-in learner's saved language beats the browser's.
     "accounts.middleware.LearnerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

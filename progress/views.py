@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -17,9 +18,9 @@ from django.views.generic import TemplateView
 from courses.models import Lesson
 from lessons.pagecache import content_version
 from lessons.ratelimits import rate_limit_hit, requester
+from lessons.shells import member_page
 from progress import positions
 from progress.leaderboard import week_board
-from progress.profiles import learner_profile
 from progress.rules import MergePayloadError, UnknownLessonsError, parse_merge_payload
 from progress.services import Outcome, announcements_take, lesson_complete, progress_merge
 from progress.summaries import (
@@ -137,11 +138,11 @@ def progress_merge_view(request: HttpRequest) -> JsonResponse:
     )
 
 
+# The page is the learner's own (progress/parts/profile.html reads it), kept for their next
+# visit while nothing it shows has changed (lessons.shells).
+@method_decorator(member_page(), name="dispatch")
 class ProfileView(LoginRequiredMixin, TemplateView):
     template_name = "progress/profile.html"
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "profile": learner_profile(self.request.user)}
 
 
 @require_safe

@@ -45,6 +45,7 @@ from comments import rules
 from comments.models import Comment, CommentFlag, FlagResolution, Moderation, ThreadSubscription
 from courses.models import Lesson
 from lessons import versions
+from lessons.shells import changes_at
 
 register = template.Library()
 
@@ -283,22 +284,40 @@ def reader_controls(
 
 @register.inclusion_tag("comments/_thread.html", takes_context=True)
 def lesson_discussion(context: template.Context, lesson: Lesson, page: int = 1) -> dict[str, Any]:
-    """The lesson's discussion: a cached page of the thread, with this reader's header, forms
-    and controls. Nothing for a page past the end (the page view answers 404 before)."""
-    request = context["request"]
-    user = request.user
+    """The lesson's discussion: a cached page of the thread, with this reader's header and
+    controls (`discussion_reader`, a personal part: lessons.shells) and the comment form.
+    Nothing for a page past the end (the page view answers 404 before)."""
     built = thread_page(lesson, page)
     if built is None:
         return {"thread": None}
-    signed_in = user.is_authenticated
-    controls, notify = "", False
-    if signed_in:
-        flagged, notify = _reader_state(user, lesson)
-        controls = reader_controls(user=user, editable=built["editable"], flagged=flagged)
     return {
         "lesson": lesson,
         "thread": mark_safe(built["html"]),  # noqa: S308 - rendered by our own template
         "count": built["count"],
+        "editable": built["editable"],
+        "signed_in": context["request"].user.is_authenticated,
+        "request": context["request"],
+    }
+
+
+@register.inclusion_tag("comments/_discussion_reader.html", takes_context=True)
+def discussion_reader(
+    context: template.Context, lesson: Lesson, count: int, editable: list[tuple[int, int, float]]
+) -> dict[str, Any]:
+    """The discussion's header for this reader (the reply-notification switch, or an invitation
+    to sign in) and the CSS that labels their own and flagged comments."""
+    user = context["request"].user
+    signed_in = user.is_authenticated
+    controls, notify = "", False
+    if signed_in:
+        flagged, notify = _reader_state(user, lesson)
+        controls = reader_controls(user=user, editable=editable, flagged=flagged)
+        windows = [until for _pk, author_id, until in editable if author_id == user.pk]
+        if windows:  # their "Edit" label goes when the window closes
+            changes_at(context["request"], min(windows))
+    return {
+        "lesson": lesson,
+        "count": count,
         "signed_in": signed_in,
         "notify": notify,
         "controls": controls,

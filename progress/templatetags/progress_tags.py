@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 
-from progress import leaderboard, positions, summaries
+from lessons.shells import changes_at
+from progress import leaderboard, positions, profiles, summaries
 
 register = template.Library()
 
@@ -86,19 +88,38 @@ def resume_url(context, lesson) -> str:
     return positions.resume_url_for(context["request"].user, lesson)
 
 
+@register.simple_tag(takes_context=True)
+def progress_profile(context) -> profiles.Profile:
+    """Everything /progress/ shows of the signed-in learner."""
+    return profiles.learner_profile(context["request"].user)
+
+
+# Others' XP moves a member's rank: their kept parts of pages (lessons.shells) showing it are
+# drawn again after this long at most.
+RANK_KEPT_SECONDS = 60
+
+
 @register.inclusion_tag("progress/_leaderboard_week.html", takes_context=True)
 def leaderboard_week(context) -> dict:
     """A member's "this week" line (rank and XP), or an invitation, with a link to the board."""
     user = context["request"].user
+    changes_at(context["request"], timezone.now().timestamp() + RANK_KEPT_SECONDS)
     board = leaderboard.week_board(user, history=False) if user.is_authenticated else None
     return {"board": board}
 
 
 @register.simple_tag(takes_context=True)
 def course_path(context, numbered_lessons) -> summaries.CoursePath:
-    """The signed-in learner's way through a course (one query); a reader who is not signed in
-    gets the start, which progress.js redraws from local progress."""
-    return summaries.course_path(context["request"].user, numbered_lessons)
+    """The signed-in learner's way through a course (one query, once per request and outline:
+    the course page asks for each outline item's state); a reader who is not signed in gets the
+    start, which progress.js redraws from local progress."""
+    request = context["request"]
+    # Keyed on the outline object itself, kept alive beside its path so its id stays its own.
+    paths = request.__dict__.setdefault("_stream_course_paths", {})
+    if id(numbered_lessons) not in paths:
+        path = summaries.course_path(request.user, numbered_lessons)
+        paths[id(numbered_lessons)] = (numbered_lessons, path)
+    return paths[id(numbered_lessons)][1]
 
 
 @register.simple_tag
