@@ -180,6 +180,19 @@ class Made:
         return not self.names or self.of_names == versions.current(*self.names)
 
 
+# Page key → the names its copy was made with, per process (names of a URL change only with the
+# content: a slug moving to another lesson). Bounded: forgotten wholesale when full.
+_names_seen: dict[str, tuple[str, ...]] = {}
+NAMES_SEEN_MAX = 50_000
+
+
+def _names_remember(key: str, names: tuple[str, ...]) -> None:
+    if _names_seen.get(key) != names:
+        if len(_names_seen) >= NAMES_SEEN_MAX:
+            _names_seen.clear()
+        _names_seen[key] = names
+
+
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
@@ -224,9 +237,15 @@ def anonymous_page(
             if request.method not in ("GET", "HEAD") or not _anonymous(request):
                 return view(request, *args, **kwargs)
             key = _page_key(request)
-            # One round trip for the page and what tells whether it is still current; a second
-            # only for the versions of the names it was made with (a lesson's discussion).
-            cached = versions.fetch_many([versions.key("content"), SCHEDULE_KEY, key]).get(key)
+            # One round trip for the page and what tells whether it is still current: the names
+            # its last copy was made with (a lesson's discussion) are remembered in this process,
+            # so their versions come along. A wrong guess costs one more round trip, no more.
+            names = [versions.key(name) for name in _names_seen.get(key, ())]
+            cached = versions.fetch_many([versions.key("content"), SCHEDULE_KEY, key, *names]).get(
+                key
+            )
+            if cached is not None:
+                _names_remember(key, cached[0].names)
             if cached is not None and cached[0].still_current():
                 _made, content, content_type, etag, built_at = cached
                 response = HttpResponse(content, content_type=content_type)
