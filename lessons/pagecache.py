@@ -4,8 +4,7 @@ Every anonymous reader of a URL gets the same HTML in their language (no CSRF to
 no progress: the browser fills in local progress), so such a page is built once and kept per URL
 and language together with the versions of what it was made from (lessons.versions). Whoever
 changes the content bumps its version; the next request finds the copy out of date and builds a
-fresh one. A hit costs no database query at all, and two cache round trips for a lesson (the
-page with the content version, then the version of its discussion).
+fresh one. A hit costs no database query at all and one cache round trip (`current_copy`).
 
 Lessons can also change by themselves: a published lesson with a future publish date appears at
 that moment. `content_version()` therefore joins the "content" counter with the next such moment
@@ -60,7 +59,7 @@ PAGE_TIMEOUT = 3600
 DEFAULT_MAX_AGE = 60
 
 
-def _now() -> float:
+def now_seconds() -> float:
     # Django's clock, which publish dates are compared with (LessonQuerySet.published).
     return timezone.now().timestamp()
 
@@ -81,7 +80,7 @@ def _schedule_read(base: str) -> list[float]:
     stored = versions.fetch_many([SCHEDULE_KEY]).get(SCHEDULE_KEY)
     if stored is not None and stored[0] == base:
         return stored[1]
-    now = _now()
+    now = now_seconds()
     found: set[float] = set()
     for _receiver, result in content_changes_scheduled.send(sender=None):
         found.update(moment.timestamp() for moment in result or ())
@@ -104,12 +103,12 @@ def content_version() -> str:
     the version is the same if the list is lost and read again after some have passed.)
     """
     base = versions.current("content")
-    upcoming = _next_scheduled_change(_schedule(), _now())
+    upcoming = _next_scheduled_change(_schedule(), now_seconds())
     return f"{base}-{int(upcoming) if upcoming is not None else 0}"
 
 
 def seconds_to_next_scheduled_change() -> float | None:
-    upcoming = _next_scheduled_change(_schedule(), now := _now())
+    upcoming = _next_scheduled_change(_schedule(), now := now_seconds())
     return None if upcoming is None else upcoming - now
 
 
@@ -140,24 +139,31 @@ def max_age() -> int:
 # --- The view decorator ----------------------------------------------------------------------
 
 
+def messages_waiting(request: HttpRequest) -> bool:
+    """Whether messages wait for this reader (a page that shows them is nobody else's)."""
+    if CookieStorage.cookie_name in request.COOKIES:
+        return True
+    # Only a session cookie can carry them otherwise: without one the session is not looked up.
+    return bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME)) and (
+        SessionStorage.session_key in request.session
+    )
+
+
 def _anonymous(request: HttpRequest) -> bool:
     """A reader whose page is everyone's: not signed in, and no messages waiting for them."""
-    if CookieStorage.cookie_name in request.COOKIES:
+    if messages_waiting(request):
         return False
-    if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
-        # Only a session cookie can sign anyone in, so only then is the session looked up.
-        if request.user.is_authenticated:
-            return False
-        if SessionStorage.session_key in request.session:
-            return False
-    return True
+    # Only a session cookie can sign anyone in, so only then is the session looked up.
+    return not (request.COOKIES.get(settings.SESSION_COOKIE_NAME) and request.user.is_authenticated)
 
 
-def _page_key(request: HttpRequest) -> str:
+def copy_key(kind: str, request: HttpRequest) -> str:
+    """Where a copy of the page at this URL, in the active language, is kept: `kind` says whose
+    copy ("page": anonymous readers'; "shell": members')."""
     # The language LocaleMiddleware activated (from the cookie, the URL or Accept-Language).
     language = translation.get_language() or settings.LANGUAGE_CODE
     url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"pagecache:page:{language}:{url}"
+    return f"pagecache:{kind}:{language}:{url}"
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,20 @@ def _names_remember(key: str, names: tuple[str, ...]) -> None:
         if len(_names_seen) >= NAMES_SEEN_MAX:
             _names_seen.clear()
         _names_seen[key] = names
+
+
+def current_copy(key: str, *, also: Iterable[str] = ()) -> Any:
+    """The copy kept under `key` (a tuple whose first item is its `Made`) while it is current,
+    else None. One round trip for the copy, the content version, the schedule, the versions of
+    the names its last copy was made with (remembered in this process: a wrong guess costs one
+    more round trip, no more) and the cache keys `also` (which later reads then find fetched)."""
+    names = [versions.key(name) for name in _names_seen.get(key, ())]
+    fetched = versions.fetch_many([versions.key("content"), SCHEDULE_KEY, key, *names, *also])
+    copy = fetched.get(key)
+    if copy is None:
+        return None
+    _names_remember(key, copy[0].names)
+    return copy if copy[0].still_current() else None
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -236,17 +256,9 @@ def anonymous_page(
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in ("GET", "HEAD") or not _anonymous(request):
                 return view(request, *args, **kwargs)
-            key = _page_key(request)
-            # One round trip for the page and what tells whether it is still current: the names
-            # its last copy was made with (a lesson's discussion) are remembered in this process,
-            # so their versions come along. A wrong guess costs one more round trip, no more.
-            names = [versions.key(name) for name in _names_seen.get(key, ())]
-            cached = versions.fetch_many([versions.key("content"), SCHEDULE_KEY, key, *names]).get(
-                key
-            )
+            key = copy_key("page", request)
+            cached = current_copy(key)
             if cached is not None:
-                _names_remember(key, cached[0].names)
-            if cached is not None and cached[0].still_current():
                 _made, content, content_type, etag, built_at = cached
                 response = HttpResponse(content, content_type=content_type)
                 _headers_set(response, etag=etag, built_at=built_at)

@@ -22,31 +22,33 @@ with messages waiting (the header shows them); a page that shows messages is nev
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
-from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template import Context, engines
 from django.template.loader import get_template
 from django.template.response import SimpleTemplateResponse
-from django.utils import timezone, translation
 
 from lessons import versions
-from lessons.pagecache import PAGE_TIMEOUT, SCHEDULE_KEY, Made
+from lessons.pagecache import (
+    PAGE_TIMEOUT,
+    Made,
+    copy_key,
+    current_copy,
+    messages_waiting,
+    now_seconds,
+)
 
 # Characters no template outputs (control characters; HTML escaping leaves them alone), so a
 # cut can never be confused with a lesson's text.
 _CUT = "\x1e"
-# How long at most a reader's own parts are kept (see _seconds_kept).
+# How long at most a reader's own parts are kept (see _good_until).
 QUARTER = 15 * 60
 # Letters only: HTML attribute escaping leaves it as it is.
 CSRF_PLACEHOLDER = "csrfPlaceholder5f0c1e7a9b"
@@ -107,17 +109,7 @@ def render_part(request: HttpRequest, template_name: str, values: dict[str, Any]
 def _member(request: HttpRequest) -> bool:
     """A signed-in learner (not staff) with no messages waiting."""
     user = request.user
-    if not user.is_authenticated or user.is_staff:
-        return False
-    if CookieStorage.cookie_name in request.COOKIES:
-        return False
-    return SessionStorage.session_key not in request.session
-
-
-def _shell_key(request: HttpRequest) -> str:
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"shells:page:{language}:{url}"
+    return user.is_authenticated and not user.is_staff and not messages_waiting(request)
 
 
 def changes_at(request: HttpRequest, moment: float) -> None:
@@ -134,11 +126,6 @@ def _reader_names(request: HttpRequest) -> tuple[str, ...]:
     admin may change too) and their notifications (which others' replies change)."""
     user_id = request.user.pk
     return (f"reader:{user_id}", f"learner:{user_id}", f"notifications:{user_id}")
-
-
-def _now() -> float:
-    # Django's clock, which the parts' own moments (an edit window's end) are measured by.
-    return timezone.now().timestamp()
 
 
 def _good_until(request: HttpRequest, now: float) -> float:
@@ -158,7 +145,7 @@ def _filled(
     reader_key = _reader_key(key, request)
     kept = versions.fetch_many([reader_key]).get(reader_key)
     reader_version = versions.current(*names)
-    now = _now()
+    now = now_seconds()  # Django's clock, as the parts' own moments (an edit window's end)
     if kept is not None and kept[:2] == (made, reader_version) and now < kept[3]:
         drawn = kept[2]
     else:
@@ -210,15 +197,12 @@ def member_page(
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method != "GET" or not _member(request):
                 return view(request, *args, **kwargs)
-            key = _shell_key(request)
-            # One round trip for the shell, this reader's parts kept for it and the versions
-            # both depend on; a second for the versions the shell's view named, if any.
-            reader_versions = [versions.key(name) for name in _reader_names(request)]
-            shell = versions.fetch_many(
-                [versions.key("content"), SCHEDULE_KEY, key, _reader_key(key, request)]
-                + reader_versions
-            ).get(key)
-            if shell is not None and shell[0].still_current():
+            key = copy_key("shell", request)
+            # This reader's parts kept for the shell, and what they are drawn from, come along.
+            also = [_reader_key(key, request)]
+            also += [versions.key(name) for name in _reader_names(request)]
+            shell = current_copy(key, also=also)
+            if shell is not None:
                 made, parts, cuts, content_type = shell
                 # (Cache-Control: private, no-store comes from PrivatePagesMiddleware.)
                 html = _filled(request, key, made, parts, cuts)
