@@ -14,8 +14,9 @@ def email_not_printed(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
     """Outside DEBUG, email is sent, not printed into the server's log.
 
     Sign-in, password-reset, confirmation and unsubscribe emails carry links that work for
-    whoever holds them; in a log they are readable by everyone who can read the log. Without
-    EMAIL_HOST the settings fall back to printing, which suits development only.
+    whoever holds them; in a log they are readable by everyone who can read the log.
+    lessons/settings.py already refuses to load so (lessons.mail); this check still catches
+    settings changed after they load (another settings module, override_settings).
     """
     if settings.DEBUG or settings.EMAIL_BACKEND != CONSOLE_EMAIL_BACKEND:
         return []

@@ -180,13 +180,37 @@ else:
     }
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-# SMTP with EMAIL_HOST, else printed to the console; EMAIL_BACKEND names another outright (a test
-# machine: django.core.mail.backends.filebased.EmailBackend, with EMAIL_FILE_PATH).
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
+# Printing email (Django's console backend) puts sign-in and reset links in the log: with DEBUG
+# off it is refused here, for the app server, the worker and every command alike, unless this
+# says it is acceptable (a test machine). A system check (lessons.checks) says so too.
+EMAIL_CONSOLE_ALLOWED = env_bool("EMAIL_CONSOLE_ALLOWED", False)
+# With DEBUG off and no way to send email: "queue" keeps every email unsent in the task queue, to
+# be tried again (lessons.mail), "refuse" stops the start.
+EMAIL_WITHOUT_BACKEND = os.environ.get("EMAIL_WITHOUT_BACKEND", "").strip().lower() or "queue"
+if EMAIL_WITHOUT_BACKEND not in {"queue", "refuse"}:
+    raise ImproperlyConfigured("EMAIL_WITHOUT_BACKEND must be queue or refuse.")
+# SMTP with EMAIL_HOST; without it, printed with DEBUG on (development) and as above with it off.
+# EMAIL_BACKEND names another outright (a test machine: the file backend,
+# django.core.mail.backends.filebased.EmailBackend, with EMAIL_FILE_PATH).
+_console_email = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip()
+if not EMAIL_BACKEND:
+    if EMAIL_HOST:
+        EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    elif DEBUG or EMAIL_CONSOLE_ALLOWED:
+        EMAIL_BACKEND = _console_email
+    elif EMAIL_WITHOUT_BACKEND == "refuse":
+        raise ImproperlyConfigured(
+            "No email can be sent: EMAIL_HOST is not set (set it, or EMAIL_WITHOUT_BACKEND=queue "
+            "to start anyway and keep emails queued until it is)."
+        )
+    else:
+        EMAIL_BACKEND = "lessons.mail.UnconfiguredEmailBackend"
+elif EMAIL_BACKEND == _console_email and not (DEBUG or EMAIL_CONSOLE_ALLOWED):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND would print emails, secret links included, into the log with DEBUG off: "
+        "set EMAIL_HOST instead (or EMAIL_CONSOLE_ALLOWED=true where printing them is acceptable)."
+    )
 if os.environ.get("EMAIL_FILE_PATH"):
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
@@ -195,9 +219,6 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Stream <noreply@localhost>")
-# Printing email (no EMAIL_HOST) puts sign-in and reset links in the log: with DEBUG off a system
-# check (lessons.checks) stops migrate and the other commands unless this says it is acceptable.
-EMAIL_CONSOLE_ALLOWED = env_bool("EMAIL_CONSOLE_ALLOWED", False)
 
 # Background tasks (django-tasks): every email (notifications, sign-up, password reset) is one.
 # TASKS_BACKEND=database (production): a request only queues its emails in the database, with
