@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Learners' accounts")
 
     def ready(self) -> None:
+        from accounts import parts
+
+        parts.register()  # what accounts draws into the pages below it (lessons.slots)
         from allauth.account.signals import user_logged_in
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_save

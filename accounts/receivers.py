@@ -1,5 +1,5 @@
 from accounts.services import language_remember, profile_for
-from lessons import versions
+from lessons.caching import versions
 
 
 def create_profile(sender, instance, created: bool, **kwargs) -> None:
@@ -13,5 +13,5 @@ def restore_language(sender, request, user, **kwargs) -> None:
 
 def reader_changed(sender, instance, **kwargs) -> None:
     # A learner's account or profile saved (by them, or by staff in admin): what their own parts
-    # of pages show (their name, staff links) is stale (lessons.shells).
-    versions.changed(f"reader:{getattr(instance, 'user_id', instance.pk)}")
+    # of pages show (their name, staff links) is stale (lessons.caching.shells).
+    versions.changed(versions.reader(getattr(instance, "user_id", instance.pk)))

@@ -15,6 +15,9 @@ class CommentsConfig(AppConfig):
     ]  # fmt: skip
 
     def ready(self) -> None:
+        from comments import parts
+
+        parts.register()  # what comments draws into the pages below it (lessons.slots)
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save, pre_delete
 

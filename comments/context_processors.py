@@ -1,10 +1,11 @@
 from functools import cache as once
 
-from django.core.cache import cache
+from lessons.caching import store as cache
 from django.http import HttpRequest
 
+from comments import cache_names
 from comments.models import Notification
-from lessons import versions
+from lessons.caching import versions
 
 
 def notifications(request: HttpRequest) -> dict:
@@ -21,7 +22,7 @@ def notifications(request: HttpRequest) -> dict:
 
 
 def unread_count(user_id: int) -> int:
-    key = f"comments:unread:{user_id}:{versions.current(f'notifications:{user_id}')}"
+    key = f"comments:unread:{user_id}:{versions.current(cache_names.notifications(user_id))}"
     count = cache.get(key)
     if count is None:
         count = Notification.objects.filter(recipient_id=user_id).unread().count()

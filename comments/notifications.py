@@ -19,10 +19,10 @@ from django.utils import timezone
 from django_tasks.base import Task
 from django_tasks_db import DatabaseBackend
 
-from comments import emails, tasks
+from comments import cache_names, emails, tasks
 from comments.models import EmailStatus, Notification
 from courses.models import Lesson
-from lessons import versions
+from lessons.caching import versions
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None
     if ids is not None:
         unread = unread.filter(id__in=list(ids))
     marked = unread.update(read_at=timezone.now())  # an update: no signal, so bump here
-    versions.changed(f"notifications:{user.pk}")
+    versions.changed(cache_names.notifications(user.pk))
     return marked
 
 

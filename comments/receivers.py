@@ -7,8 +7,10 @@ from functools import partial
 from django.db import transaction
 
 from comments import exports, services
+from comments.cache_names import notifications, outdated_reports
 from comments.models import BugReport, Comment, ReportCategory
-from lessons import versions
+from courses.cache_names import lesson_page
+from lessons.caching import versions
 
 
 def learner_data(sender, *, user, **kwargs) -> dict:
@@ -22,7 +24,7 @@ def _threads_of_author_changed(user_id: int) -> None:
     lesson_ids = (
         Comment.objects.filter(author_id=user_id).order_by().values_list("lesson_id").distinct()
     )
-    names = [f"lesson:{lesson_id}" for (lesson_id,) in lesson_ids]
+    names = [lesson_page(lesson_id) for (lesson_id,) in lesson_ids]
     if names:
         transaction.on_commit(partial(versions.bump, *names), robust=True)
 
@@ -46,17 +48,17 @@ def user_saved(sender, *, instance, created: bool, update_fields=None, **kwargs)
 
 def comment_deleted(sender, *, instance, **kwargs) -> None:
     # Deleted outright (admin, or with its lesson), not through the services.
-    transaction.on_commit(partial(versions.bump, f"lesson:{instance.lesson_id}"), robust=True)
+    transaction.on_commit(partial(versions.bump, lesson_page(instance.lesson_id)), robust=True)
 
 
 def notification_changed(sender, *, instance, **kwargs) -> None:
-    versions.changed(f"notifications:{instance.recipient_id}")
+    versions.changed(notifications(instance.recipient_id))
 
 
 def report_deleted(sender, *, instance: BugReport, **kwargs) -> None:
     # An open "outdated" report deleted outright: the lesson page's note may have to go.
     if instance.category == ReportCategory.OUTDATED and instance.is_open:
-        names = (f"lesson:{instance.lesson_id}", f"outdated-reports:{instance.lesson_id}")
+        names = (lesson_page(instance.lesson_id), outdated_reports(instance.lesson_id))
         transaction.on_commit(partial(versions.bump, *names), robust=True)
 
 

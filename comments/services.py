@@ -21,6 +21,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from comments import signals
+from comments.cache_names import outdated_reports
 from comments.models import (
     BugReport,
     Comment,
@@ -34,8 +35,9 @@ from comments.models import (
     ThreadSubscription,
 )
 from comments.notifications import notification_create
+from courses.cache_names import lesson_page
 from courses.models import Lesson
-from lessons import versions
+from lessons.caching import versions
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +54,7 @@ def _threads_changed(lesson_ids: Iterable[int]) -> None:
     copies of their pages and threads are stale, and the next reader gets a fresh one. Called by
     every write that changes what a thread shows, since most moderation writes are queryset
     updates, which send no signal."""
-    names = sorted({f"lesson:{lesson_id}" for lesson_id in lesson_ids})
+    names = sorted({lesson_page(lesson_id) for lesson_id in lesson_ids})
     if names:
         versions.changed(*names)
 
@@ -60,7 +62,7 @@ def _threads_changed(lesson_ids: Iterable[int]) -> None:
 def _outdated_reports_changed(lesson_id: int) -> None:
     """Once the change commits, the lesson's open "outdated" reports are not what they were: its
     page's note (comments.templatetags.freshness) and the cached pages showing it are stale."""
-    versions.changed(f"lesson:{lesson_id}", f"outdated-reports:{lesson_id}")
+    versions.changed(lesson_page(lesson_id), outdated_reports(lesson_id))
 
 
 def _threads_changed_for(comment_ids: list[int]) -> None:
@@ -230,9 +232,9 @@ def _ids(rows: Iterable[Model] | QuerySet) -> list[int]:
 
 def _flags_resolve(ids: list[int], resolution: str) -> None:
     pending = CommentFlag.objects.filter(comment_id__in=ids, resolution=FlagResolution.PENDING)
-    # Each flagger's pages say "You flagged this" while it is pending (lessons.shells keeps
+    # Each flagger's pages say "You flagged this" while it is pending (lessons.caching.shells keeps
     # those parts per reader): theirs are stale once the review commits.
-    names = [f"reader:{user_id}" for user_id in pending.values_list("user_id", flat=True)]
+    names = [versions.reader(user_id) for user_id in pending.values_list("user_id", flat=True)]
     pending.update(resolution=resolution, resolved_at=timezone.now())
     if names:
         versions.changed(*sorted(set(names)))

@@ -20,9 +20,9 @@ class CoursesConfig(AppConfig):
         )
         from courses import receivers
         from courses.models import Course, Lesson, Tag
-        from lessons.pagecache import content_changes_scheduled
+        from lessons.caching.pages import content_changes_scheduled
 
-        # Cached pages and fragments are keyed on the content's versions (lessons.versions).
+        # Cached pages and fragments are keyed on the content's versions (lessons.caching.versions).
         for signal in (post_save, post_delete):
             name = "saved" if signal is post_save else "deleted"
             signal.connect(

@@ -13,13 +13,14 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from courses.cache_names import lesson_page
 from courses.models import Course, Lesson, Status, Tag
-from lessons import versions
+from lessons.caching import versions
 
 
 def content_changed(*, lesson_ids: Iterable[int] = ()) -> None:
     """Bump the versions of the content (and of these lessons), now and once committed."""
-    versions.changed("content", *(f"lesson:{lesson_id}" for lesson_id in lesson_ids))
+    versions.changed(versions.CONTENT, *(lesson_page(lesson_id) for lesson_id in lesson_ids))
 
 
 def course_saved_or_deleted(sender, instance: Course, **kwargs) -> None:
@@ -44,7 +45,7 @@ def lesson_tags_changed(sender, instance, action: str, reverse: bool, pk_set, **
 
 
 def scheduled_publish_moments(sender, **kwargs) -> list[datetime]:
-    """When published lessons with a future publish date appear (lessons.pagecache asks)."""
+    """When published lessons with a future publish date appear (lessons.caching.pages asks)."""
     return list(
         Lesson.objects.filter(
             status=Status.PUBLISHED,

@@ -2,40 +2,33 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView
 
+from courses import lookups
+from courses.cache_names import lesson_page
 from courses.models import Course, Lesson, Tag
-from courses.positions import outline_positions
 from courses.search import MAX_QUERY_LENGTH, SearchTerms, lesson_snippets
-from lessons.pagecache import anonymous_page, per_content_version
+from lessons.caching.pages import anonymous_page
+from lessons.caching.shells import member_page
+from lessons.caching.versions import VersionName
 from lessons.ratelimits import rate_limit_hit, requester
-from lessons.shells import member_page
 
 SEARCH_RESULTS_PER_PAGE = 20
 
 
-def lesson_page_versions(request: HttpRequest, course_slug: str, lesson_slug: str) -> list[str]:
+def lesson_page_versions(
+    request: HttpRequest, course_slug: str, lesson_slug: str
+) -> list[VersionName]:
     """A lesson page also shows its discussion, which has a version of its own (the comments app
-    bumps "lesson:<id>"). The id is looked up once per content version (slugs change only with
-    the content), so a page served from the cache costs no query."""
-    lesson_id = per_content_version(
-        f"lesson-id:{course_slug}/{lesson_slug}",
-        # 0 when there is no such lesson: the page is a 404, which is never cached.
-        lambda: (
-            Lesson.objects.filter(course__slug=course_slug, slug=lesson_slug)
-            .values_list("id", flat=True)
-            .first()
-            or 0
-        ),
-    )
-    return [f"lesson:{lesson_id}"] if lesson_id else []
+    bumps it). No such lesson: the page is a 404, which is never cached."""
+    found = lookups.lesson_id(course_slug, lesson_slug)
+    return [lesson_page(found)] if found else []
 
 
-# Anonymous readers all get the same pages (lessons.pagecache); staff and learners never do.
+# Anonymous readers all get the same pages (lessons.caching.pages); staff and learners never do.
 @method_decorator(anonymous_page(), name="dispatch")
 class CatalogueView(ListView):
     template_name = "courses/catalogue.html"
@@ -48,7 +41,7 @@ class CatalogueView(ListView):
         return courses
 
 
-# Signed-in learners share a shell of the page with their own parts drawn in (lessons.shells).
+# Signed-in learners share a shell of the page, their own parts drawn in (lessons.caching.shells).
 @method_decorator(anonymous_page(), name="dispatch")
 @method_decorator(member_page(), name="dispatch")
 class CourseDetailView(DetailView):
@@ -57,16 +50,11 @@ class CourseDetailView(DetailView):
     slug_url_kwarg = "course_slug"
 
     def get_queryset(self):
-        lessons = Lesson.objects.visible_to(self.request.user).outline().in_sequence()
-        return Course.objects.visible_to(self.request.user).prefetch_related(
-            Prefetch("lessons", queryset=lessons, to_attr="outline")
-        )
+        return Course.objects.visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        outline = self.object.outline
-        numbers = [position.number for position in outline_positions(outline)]
-        context["numbered_lessons"] = list(zip(numbers, outline, strict=True))
+        context["numbered_lessons"] = lookups.numbered_outline(self.request.user, self.object.id)
         numbered = [lesson for number, lesson in context["numbered_lessons"] if number]
         context["published_count"] = len(numbered)
         context["total_minutes"] = sum(lesson.minutes for lesson in numbered)
@@ -80,30 +68,15 @@ class LessonDetailView(DetailView):
     context_object_name = "lesson"
 
     def get_object(self, queryset=None) -> Lesson:
-        course_slug, lesson_slug = self.kwargs["course_slug"], self.kwargs["lesson_slug"]
-        if self.request.user.is_staff:  # drafts too, and always the rows as they are now
-            lesson = self._lesson(self.request.user, course_slug, lesson_slug)
-            self.position = lesson.position()
-            return lesson
         # What learners see of a lesson changes only with the content version: the lesson, its
-        # course, tags and position are read once per version (three queries saved per page).
-        lesson, self.position = per_content_version(
-            f"lesson-page:{course_slug}/{lesson_slug}",
-            lambda: self._lesson_and_position(course_slug, lesson_slug),
-        )
+        # course, tags and position are read once per version (courses.lookups), and the
+        # reader's own parts of the page find them there too.
+        found = lookups.lesson_id(self.kwargs["course_slug"], self.kwargs["lesson_slug"])
+        lesson = lookups.lesson_with_position(self.request.user, found) if found else None
+        if lesson is None:
+            raise Http404("No such lesson.")
+        lesson, self.position = lesson
         return lesson
-
-    def _lesson_and_position(self, course_slug: str, lesson_slug: str):
-        lesson = self._lesson(self.request.user, course_slug, lesson_slug)
-        return lesson, lesson.position()
-
-    @staticmethod
-    def _lesson(user, course_slug: str, lesson_slug: str) -> Lesson:
-        return get_object_or_404(
-            Lesson.objects.visible_to(user).select_related("course").prefetch_related("tags"),
-            course__slug=course_slug,
-            slug=lesson_slug,
-        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

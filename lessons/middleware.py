@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import resolve
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
-from lessons import log, versions
+from lessons import log
 from lessons.health import PROBE_PATHS
 
 
@@ -70,33 +70,3 @@ class HealthProbeMiddleware:
             match = resolve(request.path_info)
             return match.func(request, *match.args, **match.kwargs)
         return self.get_response(request)
-
-
-class VersionSnapshotMiddleware:
-    """Each request reads a cached version once (lessons.versions.snapshot): a page served from
-    the cache needs the same few versions several times over."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        with versions.snapshot():
-            return self.get_response(request)
-
-
-class ReaderChangesMiddleware:
-    """Whatever a signed-in learner sends (a completion, a reading position, a comment, a flag,
-    a setting) may change their own parts of pages, which lessons.shells keeps for their next
-    page: after each such request, "reader:<id>" is bumped and those parts are drawn afresh.
-    Broad on purpose: one cache write per write request, and no write path can forget it."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
-            user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
-                versions.changed(f"reader:{user.pk}")
-        return response

@@ -13,7 +13,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 from lessons.log import LOG_FORMATS, console_formatter
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+# The folder that holds templates/, static/, locale/ and content/: the checkout this package is
+# in, or STREAM_DIR for a copy installed elsewhere (`pip install .`, then run from any folder).
+BASE_DIR = Path(os.environ.get("STREAM_DIR") or Path(__file__).resolve().parent.parent)
+if not (BASE_DIR / "templates").is_dir():
+    raise ImproperlyConfigured(
+        f"Stream's templates, static files and translations are not in {BASE_DIR}: set STREAM_DIR "
+        "to the folder of its checkout."
+    )
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -68,8 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every log line of the request, errors included, carries its id.
     "lessons.middleware.RequestIdMiddleware",
-    # Each cached version is read once per request (lessons.versions.snapshot).
-    "lessons.middleware.VersionSnapshotMiddleware",
+    # Each cached version is read once per request (lessons.caching.versions.snapshot).
+    "lessons.caching.middleware.VersionSnapshotMiddleware",
     # /healthz and /readyz: answered before anything that needs a session, a host or HTTPS.
     "lessons.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -83,7 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lessons.middleware.PrivatePagesMiddleware",
     # After authentication: a learner's writes make their kept parts of pages stale.
-    "lessons.middleware.ReaderChangesMiddleware",
+    "lessons.caching.middleware.ReaderChangesMiddleware",
     # After authentication: a signed-in learner's saved language beats the browser's.
     "accounts.middleware.LearnerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -161,14 +168,25 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 
-# allauth's login rate limits and our own posting limits count in the cache, and with Redis
-# the sessions are read from it. Without REDIS_URL the cache is in-process memory, which holds
-# only for one server process: with several, each would count (and forget) on its own.
-# While Redis cannot be reached pages are served without it and rate limits do not hold
-# (lessons/cache.py).
+# Two caches. "default": allauth's login rate limits, our own posting limits and (with Redis) the
+# sessions. "pages": what lessons.caching keeps (pages, shells, fragments, versions), which
+# anyone can make grow by reading pages, so it lives apart with a size limit of its own and
+# filling it can never evict a rate-limit counter or a session: in production two Redis
+# servers, REDIS_URL (maxmemory-policy noeviction) and REDIS_PAGES_URL (maxmemory and
+# allkeys-lru: deploy/redis-pages.conf). Without REDIS_PAGES_URL the pages share REDIS_URL's
+# server (in a database of their own, but not a memory limit of their own). Without REDIS_URL
+# both are in-process memory, which holds only for one server process. While Redis cannot be
+# reached pages are served without it and rate limits do not hold (lessons/caching/backend.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_PAGES_URL = os.environ.get("REDIS_PAGES_URL", "")
+# In-process page cache (no Redis): the most entries kept before the oldest are dropped.
+PAGE_CACHE_MAX_ENTRIES = int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "5000"))
+_RESILIENT_REDIS = "lessons.caching.backend.ResilientRedisCache"
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "lessons.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": _RESILIENT_REDIS, "LOCATION": REDIS_URL},
+        "pages": {"BACKEND": _RESILIENT_REDIS, "LOCATION": REDIS_PAGES_URL or REDIS_URL},
+    }
     # The database stays the record, so an unreachable Redis signs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
@@ -176,7 +194,12 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "stream",
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "stream-pages",
+            "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_MAX_ENTRIES, "CULL_FREQUENCY": 4},
+        },
     }
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

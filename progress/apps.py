@@ -9,6 +9,9 @@ class ProgressConfig(AppConfig):
     verbose_name = _("Learners and progress")
 
     def ready(self) -> None:
+        from progress import parts
+
+        parts.register()  # what progress draws into the pages below it (lessons.slots)
         from accounts.signals import learner_data_requested
         from comments import signals as comment_signals
         from courses.signals import content_exporting, content_loading, lesson_readers

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from accounts.services import learner_time_zone
 from courses.models import Course, Lesson
-from lessons.pagecache import per_content_version
+from lessons.caching.pages import per_content_version
 from progress import rules
 from progress.models import Achievement, Completion, EarnedAchievement, Rule, XPEntry
 from progress.services import learner_numbers

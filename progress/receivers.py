@@ -1,8 +1,9 @@
 """What progress hears from the floors below it and from comments; each receiver calls a service."""
 
 from courses.services import ExportReport
-from lessons import versions
+from lessons.caching import versions
 from progress import exports
+from progress.cache_names import learner
 from progress.models import Completion
 from progress.rules_export import rules_export
 from progress.services import event_record, event_withdraw, rules_load
@@ -43,7 +44,7 @@ def export_rules(sender, *, root, force: bool, **kwargs) -> ExportReport:
 
 def learner_figures_changed(sender, *, instance, **kwargs) -> None:
     # A completion, XP entry or achievement came or went: the learner's cached bar is stale.
-    versions.changed(f"learner:{instance.user_id}")
+    versions.changed(learner(instance.user_id))
 
 
 def lesson_readers(sender, **kwargs):

@@ -10,12 +10,13 @@ cached for the content version.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from lessons.caching import store as cache
 from django.db.models import (
     Aggregate,
     Count,
@@ -32,9 +33,10 @@ from django.utils.translation import get_language
 
 from accounts.services import learner_time_zone
 from courses.models import Lesson
-from lessons import versions
-from lessons.pagecache import content_version, per_content_version
+from lessons.caching import versions
+from lessons.caching.pages import content_version, per_content_version
 from progress import rules
+from progress.cache_names import learner
 from progress.models import Achievement, Completion, EarnedAchievement, XPEntry
 from progress.services import level_steps
 
@@ -42,7 +44,7 @@ from progress.services import level_steps
 @dataclass(frozen=True)
 class Totals:
     """What every learner's bar is measured against, the same for all: kept per content version
-    and language (lessons.pagecache), so a bar costs no query for them."""
+    and language (lessons.caching.pages), so a bar costs no query for them."""
 
     levels: list[rules.LevelStep]  # named in the language they were built in
     lessons: int  # published lessons
@@ -154,7 +156,7 @@ def _learner_figures(user) -> dict:
     tz = learner_time_zone(user)
     today = timezone.localtime(timezone.now(), tz).date()
     key = (
-        f"progress:figures:{user.pk}:{versions.current(f'learner:{user.pk}')}:"
+        f"progress:figures:{user.pk}:{versions.current(learner(user.pk))}:"
         f"{content_version()}:{tz.key}:{today.isoformat()}"
     )
     figures = cache.get(key)
@@ -240,14 +242,16 @@ def streak_of(moments: list[datetime], user, *, today: date | None = None) -> St
     return Streak(rules.current_streak(days, today), bool(days) and days[-1] == today)
 
 
-def course_done_counts(user, course_ids) -> dict[int, int]:
-    """{course id: published lessons the learner completed} for these courses (one query; empty
-    for a reader who is not signed in)."""
+def course_done_counts(user, course_ids: Iterable[int] | None) -> dict[int, int]:
+    """{course id: published lessons the learner completed} for these courses (None: all of
+    them), in one query; empty for a reader who is not signed in."""
     if not user.is_authenticated:
         return {}
+    completions = Completion.objects.filter(user=user)
+    if course_ids is not None:
+        completions = completions.filter(lesson__course_id__in=list(course_ids))
     return dict(
-        Completion.objects.filter(user=user, lesson__course_id__in=list(course_ids))
-        .of_published_lessons()
+        completions.of_published_lessons()
         .order_by()
         .values("lesson__course_id")
         .annotate(done=Count("id"))

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import TemplateView
 
 from courses.models import Lesson
-from lessons.pagecache import content_version
+from lessons.caching.pages import content_version
+from lessons.caching.shells import member_page
 from lessons.ratelimits import rate_limit_hit, requester
-from lessons.shells import member_page
 from progress import positions
 from progress.leaderboard import week_board
 from progress.rules import MergePayloadError, UnknownLessonsError, parse_merge_payload
@@ -139,7 +139,7 @@ def progress_merge_view(request: HttpRequest) -> JsonResponse:
 
 
 # The page is the learner's own (progress/parts/profile.html reads it), kept for their next
-# visit while nothing it shows has changed (lessons.shells).
+# visit while nothing it shows has changed (lessons.caching.shells).
 @method_decorator(member_page(), name="dispatch")
 class ProfileView(LoginRequiredMixin, TemplateView):
     template_name = "progress/profile.html"

@@ -1,9 +1,10 @@
 """The discussion under a lesson, loaded by the lesson template itself (courses' view is unaware).
 
 The thread looks the same to every reader, so each page of it is rendered once per change and
-kept in the cache as HTML, keyed on the lesson's version (lessons.versions: comments.services
-bumps it after every change), the language, the time zone and the page. Building a page costs
-two queries whatever the thread's size: the counts, and the comments of that page's threads.
+kept in the cache as HTML, keyed on the lesson's version (lessons.caching.versions:
+comments.services bumps it after every change), the language, the time zone and the page.
+Building a page costs two queries whatever the thread's size: the counts, and the comments of
+that page's threads.
 
 What differs per reader is drawn around it on every request, without touching the cached HTML:
 the header's forms (they carry a CSRF token) and a few CSS rules. Each comment carries one link,
@@ -21,7 +22,6 @@ from typing import Any
 
 from django import template
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
@@ -43,9 +43,11 @@ from django.utils.translation import gettext
 
 from comments import rules
 from comments.models import Comment, CommentFlag, FlagResolution, Moderation, ThreadSubscription
+from courses.cache_names import lesson_page
 from courses.models import Lesson
-from lessons import versions
-from lessons.shells import changes_at
+from lessons.caching import store as cache
+from lessons.caching import versions
+from lessons.caching.shells import changes_at
 
 register = template.Library()
 
@@ -164,7 +166,7 @@ def page_of(comment: Comment) -> int | None:
 
 
 def _fragment_key(lesson: Lesson, page: int) -> str:
-    version = versions.current("content", f"lesson:{lesson.pk}")
+    version = versions.current(versions.CONTENT, lesson_page(lesson.pk))
     language = translation.get_language() or ""
     zone = timezone.get_current_timezone_name()
     return f"comments:thread:{lesson.pk}:{version}:{language}:{zone}:{page}"
@@ -213,20 +215,20 @@ def _build_page(lesson: Lesson, page: int) -> dict[str, Any] | None:
 _MUTED, _SUBSCRIBED, _TOOK_PART = 0, -1, -2
 
 
-def _reader_state(user: AbstractBaseUser, lesson: Lesson) -> tuple[list[int], bool]:
+def _reader_state(user: AbstractBaseUser, lesson_id: int) -> tuple[list[int], bool]:
     """The comments on this lesson the reader has flagged (staff have not reviewed them yet),
     and whether they hear about replies here (comments.services.replies_wanted: their own choice,
     else whether they took part), in one query: the choice and the taking part come back as
     markers among the comment ids."""
     flagged = (
         CommentFlag.objects.filter(
-            user=user, comment__lesson=lesson, resolution=FlagResolution.PENDING
+            user=user, comment__lesson_id=lesson_id, resolution=FlagResolution.PENDING
         )
         .order_by()
         .values_list("comment_id", flat=True)
     )
     choice = (
-        ThreadSubscription.objects.filter(user=user, lesson=lesson)
+        ThreadSubscription.objects.filter(user=user, lesson_id=lesson_id)
         .order_by()
         .annotate(
             marker=Case(
@@ -239,7 +241,7 @@ def _reader_state(user: AbstractBaseUser, lesson: Lesson) -> tuple[list[int], bo
     )
     # One row however many comments: grouped, since SQLite refuses a LIMIT inside a UNION.
     took_part = (
-        Comment.objects.filter(author=user, lesson=lesson)
+        Comment.objects.filter(author=user, lesson_id=lesson_id)
         .order_by()
         .values("author")
         .annotate(comments=Count("id"))
@@ -285,7 +287,7 @@ def reader_controls(
 @register.inclusion_tag("comments/_thread.html", takes_context=True)
 def lesson_discussion(context: template.Context, lesson: Lesson, page: int = 1) -> dict[str, Any]:
     """The lesson's discussion: a cached page of the thread, with this reader's header and
-    controls (`discussion_reader`, a personal part: lessons.shells) and the comment form.
+    controls (`discussion_reader`, a personal part: lessons.caching.shells) and the comment form.
     Nothing for a page past the end (the page view answers 404 before)."""
     built = thread_page(lesson, page)
     if built is None:
@@ -302,7 +304,12 @@ def lesson_discussion(context: template.Context, lesson: Lesson, page: int = 1) 
 
 @register.inclusion_tag("comments/_discussion_reader.html", takes_context=True)
 def discussion_reader(
-    context: template.Context, lesson: Lesson, count: int, editable: list[tuple[int, int, float]]
+    context: template.Context,
+    lesson_id: int,
+    course_slug: str,
+    lesson_slug: str,
+    count: int,
+    editable: list[tuple[int, int, float]],
 ) -> dict[str, Any]:
     """The discussion's header for this reader (the reply-notification switch, or an invitation
     to sign in) and the CSS that labels their own and flagged comments."""
@@ -310,13 +317,14 @@ def discussion_reader(
     signed_in = user.is_authenticated
     controls, notify = "", False
     if signed_in:
-        flagged, notify = _reader_state(user, lesson)
+        flagged, notify = _reader_state(user, lesson_id)
         controls = reader_controls(user=user, editable=editable, flagged=flagged)
         windows = [until for _pk, author_id, until in editable if author_id == user.pk]
         if windows:  # their "Edit" label goes when the window closes
             changes_at(context["request"], min(windows))
     return {
-        "lesson": lesson,
+        "course_slug": course_slug,
+        "lesson_slug": lesson_slug,
         "count": count,
         "signed_in": signed_in,
         "notify": notify,

@@ -4,11 +4,12 @@ lesson template itself: courses' view knows nothing of reports)."""
 from __future__ import annotations
 
 from django import template
-from django.core.cache import cache
+from lessons.caching import store as cache
 
+from comments.cache_names import outdated_reports
 from comments.models import BugReport
 from courses.models import Lesson
-from lessons import versions
+from lessons.caching import versions
 
 register = template.Library()
 
@@ -26,7 +27,7 @@ def reported_outdated(lesson: Lesson) -> bool:
     whose pages are never cached whole, pay none once it is known."""
     if lesson.pk is None:
         return False
-    version = versions.current(f"outdated-reports:{lesson.pk}")
+    version = versions.current(outdated_reports(lesson.pk))
     key = f"comments:outdated:{lesson.pk}:{version}"
     answer = cache.get(key)
     if answer is None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
-from lessons.shells import changes_at
+from lessons.caching.shells import changes_at
 from progress import leaderboard, positions, profiles, summaries
 
 register = template.Library()
@@ -34,7 +34,7 @@ def lesson_progress(context, lesson) -> dict:
     without JavaScript, the messages progress.views tagged "moment") and where to go next."""
     request = context["request"]
     # Only a learner's own POST leaves a moment; looking at the messages of anyone else would
-    # mark them used, and a page that shows messages is never shared (lessons.pagecache).
+    # mark them used, and a page that shows messages is never shared (lessons.caching.pages).
     moment = (
         [m for m in context.get("messages", ()) if "moment" in m.tags.split()]
         if request.user.is_authenticated
@@ -94,8 +94,8 @@ def progress_profile(context) -> profiles.Profile:
     return profiles.learner_profile(context["request"].user)
 
 
-# Others' XP moves a member's rank: their kept parts of pages (lessons.shells) showing it are
-# drawn again after this long at most.
+# Others' XP moves a member's rank: their kept parts of pages (lessons.caching.shells) showing
+# it are drawn again after this long at most.
 RANK_KEPT_SECONDS = 60
 
 

@@ -15,7 +15,7 @@ from comments.models import Comment
 from comments.rules import REPLIES_SHOWN
 from comments.templatetags.discussion import THREADS_PER_PAGE
 from courses.models import Course, Lesson
-from lessons import versions
+from lessons.caching import versions
 from lessons.markup import render_comment
 from tests.conftest import learner_make
 

@@ -30,7 +30,7 @@ from comments.services import (
     flags_dismiss,
 )
 from comments.templatetags.discussion import THREADS_PER_PAGE
-from lessons import versions
+from lessons.caching import versions
 from tests.comments.conftest import make_thread
 from tests.conftest import learner_make
 
@@ -493,4 +493,4 @@ def test_the_thread_costs_a_signed_in_reader_one_query_when_cached(
 
     versions.bump(f"reader:{learner.pk}")  # as after anything she sends: her parts drawn again
     assert len(thread_queries()) == 1
-    assert thread_queries() == []  # and kept while nothing changes (lessons.shells)
+    assert thread_queries() == []  # and kept while nothing changes (lessons.caching.shells)

@@ -121,7 +121,7 @@ def grow_course(tmp_path, lessons: int):
 def test_pages_use_a_constant_number_of_queries(client, tmp_path, size, django_assert_num_queries):
     grow_course(tmp_path, size)
     # The first page after a content change also lists the lessons scheduled to appear
-    # (lessons.pagecache keys pages on the next such moment): 1 query, once per content version.
+    # (lessons.caching.pages keys pages on the next such moment): 1 query, once per content version.
     with django_assert_num_queries(2):
         assert client.get("/").status_code == 200
     # Course and lesson pages: 3 queries of their own; the learner bar's totals (levels,

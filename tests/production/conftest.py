@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from lessons import cache as resilient_cache
+from lessons.caching import backend as resilient_cache
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -84,12 +84,17 @@ def fresh_outages() -> Iterator[None]:
     resilient_cache._outages.clear()
 
 
+def redis_caches(url: str) -> dict[str, dict[str, str]]:
+    """Both caches (lessons.settings) on the Redis at `url`, as production without
+    REDIS_PAGES_URL has them."""
+    backend = "lessons.caching.backend.ResilientRedisCache"
+    return {alias: {"BACKEND": backend, "LOCATION": url} for alias in ("default", "pages")}
+
+
 @pytest.fixture
 def redis_away(settings, fresh_outages) -> str:
     """The production cache and sessions, pointed at a Redis that is not there."""
-    settings.CACHES = {
-        "default": {"BACKEND": "lessons.cache.ResilientRedisCache", "LOCATION": NOWHERE}
-    }
+    settings.CACHES = redis_caches(NOWHERE)
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     return NOWHERE
 
@@ -137,9 +142,7 @@ def redis_server(tmp_path, settings, fresh_outages) -> Iterator[RedisServer]:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     server = RedisServer(tmp_path)
     server.start()
-    settings.CACHES = {
-        "default": {"BACKEND": "lessons.cache.ResilientRedisCache", "LOCATION": server.url}
-    }
+    settings.CACHES = redis_caches(server.url)
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     try:
         yield server

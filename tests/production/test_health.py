@@ -20,7 +20,7 @@ def test_healthz_answers_without_the_database_or_the_cache(client, redis_away, c
     assert response.status_code == 200
     assert response.content == b"ok\n"
     assert "no-store" in response["Cache-Control"]
-    assert not [record for record in caplog.records if record.name == "lessons.cache"]
+    assert not [record for record in caplog.records if record.name == "lessons.caching.backend"]
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lessons import versions
+from lessons.caching import versions
 from progress.services import lesson_complete
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_the_bar_costs_the_same_queries_whatever_the_history(
     url = lessons[-1].get_absolute_url()
     signed_in.get(url)  # the bar's totals, figures and the bell's count are cached here
     # As after anything the learner sends: their own parts of the page are drawn again.
-    versions.bump(f"reader:{learner.pk}")
+    versions.bump(versions.reader(learner.pk))
     # Session, user and profile for the header (3), this lesson's completion (1), the
     # discussion (1), the reader's place in the lesson for "Continue where you left off" (1).
     # The lesson with its course, tags and position, the bar's figures and the unread count
@@ -101,7 +101,7 @@ def test_the_bar_costs_the_same_queries_whatever_the_history(
     # change.
     with django_assert_num_queries(6):
         assert signed_in.get(url).status_code == 200
-    # Nothing changed since: the shell and their parts come from the cache (lessons.shells).
+    # Nothing changed since: the shell and their parts come from the cache (lessons.caching.shells).
     with django_assert_num_queries(2):  # the session and the user
         assert signed_in.get(url).status_code == 200
 

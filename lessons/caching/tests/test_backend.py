@@ -12,15 +12,15 @@ import pytest
 from django.core.cache import cache, caches
 from django.urls import reverse
 
-from lessons import cache as resilient_cache
-from lessons.cache import CONNECTION_OPTIONS, ResilientRedisCache
+from lessons.caching import backend as resilient_cache
+from lessons.caching.backend import CONNECTION_OPTIONS, ResilientRedisCache
 from lessons.ratelimits import rate_limit_hit
 
 
 def test_redis_url_makes_redis_the_cache_and_sessions_read_from_it(settings_for):
     configured = settings_for({"REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert configured["CACHES"]["default"] == {
-        "BACKEND": "lessons.cache.ResilientRedisCache",
+        "BACKEND": "lessons.caching.backend.ResilientRedisCache",
         "LOCATION": "redis://127.0.0.1:6379/0",
     }
     assert configured["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
@@ -65,11 +65,11 @@ def test_rate_limits_fail_open_while_redis_is_away(redis_away):
 
 
 def test_the_outage_is_logged_once_not_per_operation(redis_away, caplog):
-    with caplog.at_level(logging.WARNING, logger="lessons.cache"):
+    with caplog.at_level(logging.WARNING, logger="lessons.caching.backend"):
         for _ in range(50):
             cache.get("k")
             cache.set("k", 1)
-    warnings = [r for r in caplog.records if r.name == "lessons.cache"]
+    warnings = [r for r in caplog.records if r.name == "lessons.caching.backend"]
     assert len(warnings) == 1
     assert "unreachable" in warnings[0].getMessage()
 

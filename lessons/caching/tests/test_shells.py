@@ -1,5 +1,6 @@
 """Signed-in pages served from a shell shared by all members, each reader's parts drawn in
-(lessons.shells): every reader still sees only their own page, and their own changes at once."""
+(lessons.caching.shells): every reader still sees only their own page, and their own changes
+at once."""
 
 import itertools
 import re

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from comments.services import comment_post
+from courses.cache_names import lesson_page
 from courses.models import Course, Lesson, Status, Tag
 from courses.services import content_load, lessons_set_status
-from lessons import pagecache, versions
+from lessons.caching import pages as pagecache
+from lessons.caching import versions
 from tests.courses.conftest import lesson_form_data
 from tests.courses.factories import write_lesson
 
@@ -80,7 +82,7 @@ def test_a_reader_who_has_the_page_gets_304(client, pages):
 
 def test_the_etag_follows_the_page_not_the_moment_it_was_built(client, pages):
     before = client.get(pages["catalogue"])["ETag"]
-    versions.bump("content")  # nothing really changed: the rebuilt page is the same
+    versions.bump(versions.CONTENT)  # nothing really changed: the rebuilt page is the same
     assert client.get(pages["catalogue"])["ETag"] == before
 
 
@@ -113,7 +115,7 @@ def test_signed_in_readers_never_get_a_cached_page(client, pages, learner):
 def test_staff_previews_of_drafts_are_never_cached(client, staff_client, course_tree):
     draft = Lesson.objects.get(slug="third")
     Lesson.objects.filter(pk=draft.pk).update(status=Status.DRAFT)
-    versions.bump("content")
+    versions.bump(versions.CONTENT)
     assert staff_client.get(draft.get_absolute_url()).status_code == 200
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert "Lesson third" not in text_of(client.get(draft.course.get_absolute_url()))
@@ -185,7 +187,21 @@ def test_a_plain_page_is_built_once():
     counted(anonymous_get())
     counted(anonymous_get())
     assert len(calls) == 1
-    counted(anonymous_get("/anything/?page=2"))  # the query is part of the address
+    counted(anonymous_get("/anything/?page=2"))  # a parameter the view does not read
+    assert len(calls) == 1
+
+
+def test_only_the_query_parameters_a_view_reads_make_copies_of_their_own():
+    calls = []
+
+    @pagecache.anonymous_page(query=["page"])
+    def paged(request):
+        calls.append(request)
+        return HttpResponse(f"page {request.GET.get('page', '1')}")
+
+    assert paged(anonymous_get("/paged/?page=2")).content == b"page 2"
+    assert paged(anonymous_get("/paged/?utm_source=x&page=2")).content == b"page 2"
+    assert paged(anonymous_get("/paged/?page=3")).content == b"page 3"
     assert len(calls) == 2
 
 
@@ -195,12 +211,12 @@ def test_a_plain_page_is_built_once():
 def test_a_lesson_edited_in_admin_shows_at_once(client, instructor_client, pages):
     lesson = Lesson.objects.get(slug="second")
     client.get(pages["lesson"]), client.get(pages["course"])
-    before = versions.current("content", f"lesson:{lesson.pk}")
+    before = versions.current(versions.CONTENT, lesson_page(lesson.pk))
     instructor_client.post(
         reverse("admin:courses_lesson_change", args=[lesson.pk]),
         lesson_form_data(lesson, title="A better title"),
     )
-    assert versions.current("content", f"lesson:{lesson.pk}").split(".") != before.split(".")
+    assert versions.current(versions.CONTENT, lesson_page(lesson.pk)).split(".") != before.split(".")
     assert "A better title" in text_of(client.get(pages["lesson"]))
     assert "A better title" in text_of(client.get(pages["course"]))
 
@@ -209,10 +225,10 @@ def test_a_saved_lesson_bumps_content_and_its_own_version_only():
     course = Course.objects.create(slug="c", title="C")
     lesson = Lesson.objects.create(course=course, slug="l", title="L", order=1)
     other = Lesson.objects.create(course=course, slug="m", title="M", order=2)
-    before = versions.current("content", f"lesson:{lesson.pk}", f"lesson:{other.pk}").split(".")
+    before = versions.current(versions.CONTENT, lesson_page(lesson.pk), lesson_page(other.pk)).split(".")
     lesson.title = "L2"
     lesson.save()
-    after = versions.current("content", f"lesson:{lesson.pk}", f"lesson:{other.pk}").split(".")
+    after = versions.current(versions.CONTENT, lesson_page(lesson.pk), lesson_page(other.pk)).split(".")
     assert after[0] != before[0] and after[1] != before[1] and after[2] == before[2]
 
 

@@ -4,9 +4,9 @@ A cached page or fragment keys itself on the versions of what it shows (e.g. the
 content, one lesson's thread); whoever changes that thing bumps its version, and the very next
 request builds a fresh copy under the new key. Old copies are never read again and simply expire.
 
-Names used: "content" (any course, lesson, tag or rules change: every page), "lesson:<id>" (one
-lesson's page: its text and its discussion), "learner:<id>" (one learner's XP, completions and
-achievements: their bar's figures).
+Each name is built by the one helper of the app that owns it (a `VersionName`), never by an
+f-string elsewhere: this module owns CONTENT and `reader()`; the table of every name, its owner
+and what bumps it is in docs/caching.md.
 """
 
 from __future__ import annotations
@@ -16,10 +16,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
-from typing import Any
+from typing import Any, NewType
 
-from django.core.cache import cache
 from django.db import transaction
+
+from lessons.caching import store as cache
+
+VersionName = NewType("VersionName", str)
+
+# Everything every page is built from: bumped by any change to courses, lessons, tags or the
+# progress rules (their apps call `changed(CONTENT, ...)`).
+CONTENT = VersionName("content")
+
+
+def reader(user_id: int) -> VersionName:
+    """A signed-in reader's own doings: bumped after each of their write requests
+    (lessons.caching.middleware) and by admin edits of their account."""
+    return VersionName(f"reader:{user_id}")
+
 
 # Long enough that a version outlives any copy keyed on it; a lost counter (evicted, or a cache
 # outage) restarts from the clock, which is always newer than any number handed out before.
@@ -76,12 +90,12 @@ def remember_stored(key: str, value: Any) -> None:
         memo[("raw", key)] = value
 
 
-def key(name: str) -> str:
+def key(name: VersionName) -> str:
     """The cache key of the version `name` (for fetching it along with other entries)."""
     return f"version:{name}"
 
 
-def current(*names: str) -> str:
+def current(*names: VersionName) -> str:
     """The versions of `names`, as one string to put in a cache key."""
     keys = [key(name) for name in names]
     found = fetch_many(keys)
@@ -96,7 +110,7 @@ def current(*names: str) -> str:
     return ".".join(str(found[each]) for each in keys)
 
 
-def bump(*names: str) -> None:
+def bump(*names: VersionName) -> None:
     """Something `names` cover changed: the next request builds fresh copies."""
     values = {key(name): time.time_ns() for name in names}
     cache.set_many(values, timeout=VERSION_TIMEOUT)
@@ -104,7 +118,7 @@ def bump(*names: str) -> None:
         remember_stored(each, value)  # this request goes on with what it just changed
 
 
-def changed(*names: str) -> None:
+def changed(*names: VersionName) -> None:
     """Bump `names` now and again once the transaction commits.
 
     Now, so that the next read in this transaction (and the tests, which never commit) sees it;

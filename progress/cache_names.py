@@ -1,0 +1,8 @@
+"""The cache version names progress owns (lessons.caching.versions; table in docs/caching.md)."""
+
+from lessons.caching.versions import VersionName
+
+
+def learner(user_id: int) -> VersionName:
+    """One learner's figures: XP, completions, achievements (bumped by progress.receivers)."""
+    return VersionName(f"learner:{user_id}")
