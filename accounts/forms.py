@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LearnerProfile
 from accounts.services import profile_for
-from lessons.text import has_visible_text, strip_bidi_controls
+from lessons.text import has_visible_text, strip_bidi_controls, validate_no_controls
 
 
 def clean_display_name(value: str) -> str:
+    # As typed: str.split() below would turn some control characters (U+001C–U+001F) into
+    # spaces and hide them.
+    validate_no_controls(value)
     # Without bidirectional controls a name cannot reorder the text shown around it.
     value = " ".join(strip_bidi_controls(value).split())
     if not value:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lessons.text import validate_no_controls
+
 
 class LearnerProfile(models.Model):
     """What a learner sets about themselves. One per user, made when the user is.
@@ -21,6 +23,7 @@ class LearnerProfile(models.Model):
         _("display name"),
         max_length=40,
         help_text=_("Shown beside your comments. Your email address is never shown."),
+        validators=[validate_no_controls],
     )
     language = models.CharField(
         _("language"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from comments.models import BugReport, CommentFlag, FlagReason
-from lessons.text import has_visible_text, strip_bidi_controls
+from lessons.text import has_visible_text, strip_bidi_controls, validate_no_controls
 
 
 class CommentForm(forms.Form):
@@ -20,6 +20,9 @@ class CommentForm(forms.Form):
     )
 
     def clean_body(self) -> str:
+        # As typed, before .strip() could hide a control character at either end; Django's
+        # own check has already refused U+0000 ("Null characters are not allowed.").
+        validate_no_controls(self.cleaned_data["body"])
         body = strip_bidi_controls(self.cleaned_data["body"]).strip()
         limit = settings.COMMENTS_MAX_LENGTH
         if len(body) > limit:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Lesson
 from lessons.markup import render_comment
+from lessons.text import validate_no_controls
 
 # --- Comments ----------------------------------------------------------------------------------
 
@@ -74,7 +75,7 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
-    body = models.TextField(_("comment"), blank=True)
+    body = models.TextField(_("comment"), blank=True, validators=[validate_no_controls])
     body_html = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -183,7 +184,9 @@ class CommentFlag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_flags"
     )
     reason = models.CharField(_("reason"), max_length=20, choices=FlagReason.choices)
-    note = models.CharField(_("details"), max_length=500, blank=True)
+    note = models.CharField(
+        _("details"), max_length=500, blank=True, validators=[validate_no_controls]
+    )
     created_at = models.DateTimeField(default=timezone.now)
     resolution = models.CharField(
         max_length=20, choices=FlagResolution.choices, default=FlagResolution.PENDING
@@ -293,8 +296,8 @@ class BugReport(models.Model):
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
     category = models.CharField(_("what kind of problem"), max_length=20, choices=ReportCategory)
-    description = models.TextField(_("description"))
-    passage = models.TextField(_("passage"), blank=True)
+    description = models.TextField(_("description"), validators=[validate_no_controls])
+    passage = models.TextField(_("passage"), blank=True, validators=[validate_no_controls])
     page_url = models.CharField(_("page"), max_length=500, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     status = models.CharField(
@@ -308,7 +311,7 @@ class BugReport(models.Model):
         related_name="assigned_bug_reports",
         limit_choices_to={"is_staff": True},
     )
-    staff_notes = models.TextField(_("staff notes"), blank=True)
+    staff_notes = models.TextField(_("staff notes"), blank=True, validators=[validate_no_controls])
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -36,6 +36,7 @@ from comments.services import (
 from comments.templatetags import discussion
 from courses.models import Lesson
 from lessons.ratelimits import rate_limit_hit, requester
+from lessons.text import strip_controls
 
 
 def _lesson_or_404(request: HttpRequest, course_slug: str, lesson_slug: str) -> Lesson:
@@ -340,7 +341,8 @@ def report_create(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
                 passage=form.cleaned_data["passage"],
                 contact_email=form.cleaned_data.get("contact_email", ""),
                 page_url=request.build_absolute_uri(lesson.get_absolute_url()),
-                user_agent=request.headers.get("user-agent", ""),
+                # Sent by the browser, not typed: what it holds besides text is only dropped.
+                user_agent=strip_controls(request.headers.get("user-agent", "")),
             )
             messages.success(request, thanks)
             return redirect(lesson.get_absolute_url())

@@ -27,6 +27,7 @@ from courses.validators import (
     validate_tag,
 )
 from lessons.markup import html_text, render_lesson_markdown
+from lessons.text import validate_no_controls
 
 DEFAULT_PERSONA = "피파"  # who speaks a lesson's one-line summary, unless its file says
 DEFAULT_XP = 50
@@ -135,10 +136,17 @@ def slug_field(**kwargs) -> models.CharField:
     )
 
 
-def text_field(max_length: int, **kwargs) -> models.CharField:
+def text_field(max_length: int, *, validators: Sequence = (), **kwargs) -> models.CharField:
     return models.CharField(
-        max_length=max_length, error_messages={"max_length": TOO_LONG}, **kwargs
+        max_length=max_length,
+        error_messages={"max_length": TOO_LONG},
+        validators=[validate_no_controls, *validators],
+        **kwargs,
     )
+
+
+def markdown_field(verbose_name: str) -> models.TextField:
+    return models.TextField(verbose_name, blank=True, validators=[validate_no_controls])
 
 
 class Course(ContentSource):
@@ -151,7 +159,7 @@ class Course(ContentSource):
         validators=[validate_color],
         help_text=_('Optional. The course\'s colour on its card and page, like "#5b47d6".'),
     )
-    intro_md = models.TextField("introduction (markdown)", blank=True)
+    intro_md = markdown_field("introduction (markdown)")
     intro_html = models.TextField(blank=True, editable=False)
     order = models.IntegerField(_("order"), default=0, validators=ORDER.validators())
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
@@ -319,12 +327,12 @@ class Lesson(ContentSource):
     )
     summary = text_field(500, blank=True, validators=[validate_one_line])
     persona = text_field(50, default=DEFAULT_PERSONA)
-    body_md = models.TextField("body (markdown)", blank=True)
+    body_md = markdown_field("body (markdown)")
     body_html = models.TextField(blank=True, editable=False)
     toc = models.JSONField(default=list, blank=True, editable=False)
-    takeaways_md = models.TextField("key takeaways (markdown)", blank=True)
+    takeaways_md = markdown_field("key takeaways (markdown)")
     takeaways_html = models.TextField(blank=True, editable=False)
-    exercise_md = models.TextField("exercise (markdown)", blank=True)
+    exercise_md = markdown_field("exercise (markdown)")
     exercise_html = models.TextField(blank=True, editable=False)
     links = models.JSONField(default=list, blank=True, help_text='[{"title": …, "url": …}]')
     tags = models.ManyToManyField(Tag, related_name="lessons", blank=True)

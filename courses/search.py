@@ -28,6 +28,8 @@ from django.db.models.functions import Concat, Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from lessons.text import strip_controls
+
 MAX_QUERY_LENGTH = 200  # characters; a longer query is cut, saying so
 MAX_WORDS = 12  # a query of more words says nothing more, and only costs time
 SNIPPET_WORDS = 30  # about how many words a snippet shows
@@ -54,7 +56,9 @@ class SearchTerms:
 
     @classmethod
     def parse(cls, raw: str) -> SearchTerms:
-        text = " ".join(raw.split())
+        # Control characters go: nobody searches for them, and PostgreSQL cannot take U+0000
+        # in a query at all. Refusing would only leave a reader with no results and no reason.
+        text = " ".join(strip_controls(raw).split())
         truncated = len(text) > MAX_QUERY_LENGTH
         if truncated:
             text = text[:MAX_QUERY_LENGTH].rstrip()

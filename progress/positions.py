@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists
@@ -19,7 +19,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from courses.models import Lesson
+from lessons.text import control_character_in
 from progress.models import Completion, ReadingPosition
+from progress.rules import EARLIEST, LATEST, within_calendar
 
 # More blocks than any lesson section has; beyond this a position is noise, not a place.
 MAX_PARAGRAPH = 10_000
@@ -49,6 +51,12 @@ def parse_place(*, heading: object, paragraph: object) -> Place:
     if not isinstance(heading, str) or len(heading) > MAX_HEADING_LENGTH:
         raise PositionError(
             _("The heading must be text of at most %(n)s characters.") % {"n": MAX_HEADING_LENGTH}
+        )
+    # Heading ids are slugs; a control character is junk, and U+0000 would fail the write.
+    if character := control_character_in(heading):
+        raise PositionError(
+            _("The heading must not contain the control character %(character)s.")
+            % {"character": character}
         )
     try:
         number = int(paragraph)  # type: ignore[call-overload]
@@ -106,8 +114,20 @@ def parse_merged_positions(body: bytes, *, now: datetime) -> list[tuple[int, Pla
             at = None
         if at is None or timezone.is_naive(at):
             raise PositionError(_("Each position needs the time it was saved, with its offset."))
-        parsed.append((lesson, place, min(at, now)))
+        parsed.append((lesson, place, _browser_time(at, now=now)))
     return parsed
+
+
+def _browser_time(at: datetime, *, now: datetime) -> datetime:
+    """A browser's time as one the database can store and compare: never after `now` (its
+    clock may run ahead), and inside the calendar every time zone can show. A time at either
+    end of it (0001-01-01T00:00+14:00 is before year 1 in UTC) is clamped, not refused: it only
+    says the place is very old, and one odd entry should not lose a browser's other places."""
+    try:
+        at = at.astimezone(UTC)
+    except OverflowError:
+        at = EARLIEST if at.year == 1 else LATEST
+    return min(within_calendar(at), now)
 
 
 def positions_merge(*, user, positions: list[tuple[int, Place, datetime]]) -> int:

@@ -23,6 +23,7 @@ from courses.content import (
     shown,
     yaml_load,
 )
+from lessons.text import CONTROL_CHARACTER_MESSAGE, control_character_in
 from progress.models import Rule
 
 LEVELS_FILE = "levels.yaml"
@@ -129,6 +130,9 @@ def _bilingual(
             file.problem(
                 f"the {language} text is over {max_length} characters", line=where, field=field
             )
+        elif character := control_character_in(text):  # a YAML escape such as "\0"
+            message = CONTROL_CHARACTER_MESSAGE % {"character": character}
+            file.problem(f"the {language} text: {message}", line=where, field=field)
         result[language] = str(text or "").strip()
     return result
 
@@ -217,7 +221,12 @@ def parse_achievements(
             continue
         seen[slug] = lines.get("slug", line)
         icon = item.get("icon")
-        if not isinstance(icon, str) or not icon.strip() or len(icon) > 16:
+        if (
+            not isinstance(icon, str)
+            or not icon.strip()
+            or len(icon) > 16
+            or control_character_in(icon)
+        ):
             file.problem(
                 'needs a short icon, e.g. "🌱"', line=lines.get("icon", line), field="icon"
             )

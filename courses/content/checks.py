@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from courses.content.problems import Shown, shown
 from courses.models import Tag
 from courses.validators import TAG_INVALID
+from lessons.text import CONTROL_CHARACTER_MESSAGE, control_character_in
 
 
 def field_problems(model: type[models.Model], name: str, value: Any) -> list[str]:
@@ -70,6 +71,11 @@ def link_problems(value: Any) -> tuple[list[dict[str, str]], list[tuple[int | No
             continue
         if not isinstance(url, str) or not url.strip():
             problems.append((index, "link has no url"))
+            continue
+        # A file's YAML escapes ("\0") and the admin's rows can carry what the file's text check
+        # did not see; URLValidator lets a control character through in the path.
+        if character := control_character_in(title) or control_character_in(url):
+            problems.append((index, str(CONTROL_CHARACTER_MESSAGE % {"character": character})))
             continue
         try:
             _url_validator(url.strip())

@@ -33,6 +33,11 @@ from courses.models import (
     Status,
 )
 from lessons.markup import MarkdownNestingError, lesson_markdown_check
+from lessons.text import CONTROL_CHARACTER_MESSAGE, control_character_in
+
+# A binary file saved as .md would hold control characters on most of its lines: the first few
+# say what is wrong, and the error stays short.
+CONTROL_LINES_SHOWN = 5
 
 
 def parse_course(source: SourceFile) -> tuple[CourseFile | None, list[ContentProblem]]:
@@ -132,7 +137,24 @@ class _FileParser:
                 line=line,
             )
             return None
-        return normalize_newlines(text.removeprefix("\ufeff"))
+        text = normalize_newlines(text.removeprefix("\ufeff"))
+        return None if self.control_characters(text) else text
+
+    def control_characters(self, text: str) -> bool:
+        """Report the lines holding a control character (lessons.text), which the admin's forms
+        refuse too; whether there was one. Lines are counted at newlines alone, as for every
+        other problem: str.splitlines() would also end a line at some of those characters."""
+        found = [
+            (number, character)
+            for number, line in enumerate(text.split("\n"), start=1)
+            if (character := control_character_in(line))
+        ]
+        for number, character in found[:CONTROL_LINES_SHOWN]:
+            self.error(str(CONTROL_CHARACTER_MESSAGE % {"character": character}), line=number)
+        if len(found) > CONTROL_LINES_SHOWN:
+            more = len(found) - CONTROL_LINES_SHOWN
+            self.error(f"and {more} more lines with control characters", line=found[-1][0])
+        return bool(found)
 
     def split(self, text: str) -> tuple[dict[str, Any], str, int] | None:
         """Return (front matter, body, line number where the body starts)."""
