@@ -137,7 +137,7 @@ def learner_bar(user) -> Bar:
         totals.lessons,
         mine["earned"],
         totals.achievements,
-        mine["streak"],
+        Streak(**mine["streak"]),
     )
 
 
@@ -161,7 +161,11 @@ def _learner_figures(user) -> dict:
     )
     figures = cache.get(key)
     if figures is None:
-        figures = {**_learner_figures_query(user), "streak": learner_streak(user, today=today)}
+        streak = learner_streak(user, today=today)  # kept as plain data, like every entry
+        figures = {
+            **_learner_figures_query(user),
+            "streak": {"days": streak.days, "today_counts": streak.today_counts},
+        }
         cache.set(key, figures, timeout=versions.VERSION_TIMEOUT)
     return figures
 

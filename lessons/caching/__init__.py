@@ -15,6 +15,7 @@ in "default": filling it with pages can never evict those (settings.CACHES, depl
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import caches
 from django.utils.connection import ConnectionProxy
 
@@ -22,3 +23,9 @@ ALIAS = "pages"
 
 # The cache the layer keeps its entries in (a per-thread connection, like django.core.cache.cache).
 store = ConnectionProxy(caches, ALIAS)
+
+
+def enabled() -> bool:
+    """PAGE_CACHE (on unless set off): whether pages, shells and fragments are served from the
+    cache at all. Off, every page is rendered whole, as the property test compares against."""
+    return getattr(settings, "PAGE_CACHE", True)

@@ -23,8 +23,9 @@ class VersionSnapshotMiddleware:
 class ReaderChangesMiddleware:
     """Whatever a signed-in learner sends (a completion, a reading position, a comment, a flag,
     a setting) may change their own parts of pages, which lessons.caching.shells keeps for
-    their next page: after each such request, `versions.reader(id)` is bumped and those parts are drawn afresh.
-    Broad on purpose: one cache write per write request, and no write path can forget it."""
+    their next page: after each such request, `versions.reader(id)` is bumped and those parts
+    are drawn afresh. Broad on purpose: one cache write per write request, and no write path
+    can forget it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

@@ -41,8 +41,8 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, urlencode
 
+from lessons.caching import enabled, versions
 from lessons.caching import store as cache
-from lessons.caching import versions
 from lessons.caching.fallback import fell_back
 
 T = TypeVar("T")
@@ -289,7 +289,7 @@ def anonymous_page(
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             declare_query(request, query)
-            if request.method not in ("GET", "HEAD") or not _anonymous(request):
+            if not enabled() or request.method not in ("GET", "HEAD") or not _anonymous(request):
                 return view(request, *args, **kwargs)
             try:
                 key = copy_key("page", request)

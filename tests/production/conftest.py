@@ -102,8 +102,9 @@ def redis_away(settings, fresh_outages) -> str:
 class RedisServer:
     """A throwaway redis-server on a free loopback port that can be stopped and started."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *options: str):
         self.folder = folder
+        self.options = list(options)  # e.g. "--maxmemory", "2mb"
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
@@ -114,7 +115,7 @@ class RedisServer:
         self.process = subprocess.Popen(
             [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", str(self.folder), "--save", "", "--appendonly", "yes",
-             "--appendfsync", "always"],
+             "--appendfsync", "always", *self.options],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip

@@ -216,7 +216,8 @@ def test_a_lesson_edited_in_admin_shows_at_once(client, instructor_client, pages
         reverse("admin:courses_lesson_change", args=[lesson.pk]),
         lesson_form_data(lesson, title="A better title"),
     )
-    assert versions.current(versions.CONTENT, lesson_page(lesson.pk)).split(".") != before.split(".")
+    after = versions.current(versions.CONTENT, lesson_page(lesson.pk))
+    assert after.split(".") != before.split(".")
     assert "A better title" in text_of(client.get(pages["lesson"]))
     assert "A better title" in text_of(client.get(pages["course"]))
 
@@ -225,10 +226,11 @@ def test_a_saved_lesson_bumps_content_and_its_own_version_only():
     course = Course.objects.create(slug="c", title="C")
     lesson = Lesson.objects.create(course=course, slug="l", title="L", order=1)
     other = Lesson.objects.create(course=course, slug="m", title="M", order=2)
-    before = versions.current(versions.CONTENT, lesson_page(lesson.pk), lesson_page(other.pk)).split(".")
+    names = (versions.CONTENT, lesson_page(lesson.pk), lesson_page(other.pk))
+    before = versions.current(*names).split(".")
     lesson.title = "L2"
     lesson.save()
-    after = versions.current(versions.CONTENT, lesson_page(lesson.pk), lesson_page(other.pk)).split(".")
+    after = versions.current(*names).split(".")
     assert after[0] != before[0] and after[1] != before[1] and after[2] == before[2]
 
 
