@@ -12,6 +12,7 @@ class ProgressConfig(AppConfig):
         from progress import parts
 
         parts.register()  # what progress draws into the pages below it (lessons.slots)
+        from accounts.models import LearnerProfile
         from accounts.signals import learner_data_requested
         from comments import signals as comment_signals
         from courses.signals import content_exporting, content_loading, lesson_readers
@@ -45,3 +46,9 @@ class ProgressConfig(AppConfig):
                     dispatch_uid=f"progress-figures-{model.__name__}-{signal is post_save}",
                 )
         lesson_readers.connect(receivers.lesson_readers, dispatch_uid="progress-lesson-readers")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                receivers.leaderboard_membership_changed,
+                sender=LearnerProfile,
+                dispatch_uid=f"progress-leaderboard-members-{signal is post_save}",
+            )

@@ -41,7 +41,7 @@ def week_start(now: datetime | None = None) -> datetime:
     return datetime.combine(monday, time.min, tzinfo=zone)
 
 
-def _next_week(start: datetime) -> datetime:
+def next_week(start: datetime) -> datetime:
     # By the calendar, not by 7 × 24 hours: a week with a DST change is 167 or 169 hours long.
     return datetime.combine(start.date() + timedelta(days=7), time.min, tzinfo=start.tzinfo)
 
@@ -102,7 +102,7 @@ class Board:
 
     @property
     def week_end(self) -> datetime:
-        return _next_week(self.week_start) - timedelta(microseconds=1)
+        return next_week(self.week_start) - timedelta(microseconds=1)
 
 
 def _is_member(user) -> bool:
@@ -114,7 +114,7 @@ def week_board(user, *, now: datetime | None = None, history: bool = True) -> Bo
     """This week's board as `user` sees it. Queries: one for the week, one for the history,
     whatever the number of learners."""
     start = week_start(now)
-    ranking = _ranked(_members_xp(start, _next_week(start)))
+    ranking = _ranked(_members_xp(start, next_week(start)))
     visible = ranking[: shown_to_others(len(ranking))]
     board = Board(week_start=start, top=visible[:TOP], member=_is_member(user))
     if board.member:

@@ -3,8 +3,8 @@
 from courses.services import ExportReport
 from lessons.caching import versions
 from progress import exports
-from progress.cache_names import learner
-from progress.models import Completion
+from progress.cache_names import leaderboard, learner
+from progress.models import Completion, XPEntry
 from progress.rules_export import rules_export
 from progress.services import event_record, event_withdraw, rules_load
 
@@ -43,8 +43,17 @@ def export_rules(sender, *, root, force: bool, **kwargs) -> ExportReport:
 
 
 def learner_figures_changed(sender, *, instance, **kwargs) -> None:
-    # A completion, XP entry or achievement came or went: the learner's cached bar is stale.
-    versions.changed(learner(instance.user_id))
+    # A completion, XP entry or achievement came or went: the learner's cached bar is stale,
+    # and XP moves everyone's weekly rank.
+    names = [learner(instance.user_id)]
+    if sender is XPEntry:
+        names.append(leaderboard())
+    versions.changed(*names)
+
+
+def leaderboard_membership_changed(sender, *, instance, **kwargs) -> None:
+    # Joining or leaving the weekly board (a setting) moves the ranks of those on it.
+    versions.changed(leaderboard())
 
 
 def lesson_readers(sender, **kwargs):

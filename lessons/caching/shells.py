@@ -141,6 +141,12 @@ def changes_at(request: HttpRequest, moment: float) -> None:
     )
 
 
+def depends_on(request: HttpRequest, *names: versions.VersionName) -> None:
+    """A personal part shows what others change too (e.g. the weekly rank): the reader's parts
+    kept for the next page are drawn again once any of `names` is bumped."""
+    request._stream_depends = getattr(request, "_stream_depends", frozenset()) | set(names)  # type: ignore[attr-defined]
+
+
 # What a reader's own parts are drawn from, by user id: their own doings (lessons.caching.
 # middleware), and whatever the apps above add in ready() (their figures, their notifications).
 _reader_name_makers: list[Callable[[int], versions.VersionName]] = [versions.reader]
@@ -247,6 +253,7 @@ def _filled(request: HttpRequest, key: str, shell: dict[str, Any]) -> str:
         and {name: kept.get(name) for name in whose} == whose
         and now < kept["until"]
         and len(kept["drawn"]) == len(shell["cuts"])
+        and (not kept["also"] or versions.current(*kept["also"]) == kept["also_version"])
     ):
         drawn = kept["drawn"]
     else:
@@ -256,7 +263,10 @@ def _filled(request: HttpRequest, key: str, shell: dict[str, Any]) -> str:
         ]
         until = _good_until(request, now)
         if until > now and _no_messages_shown(request):
-            kept = {**whose, "drawn": drawn, "until": until}
+            also = sorted(getattr(request, "_stream_depends", ()))
+            also_version = versions.current(*also) if also else ""
+            kept = {**whose, "drawn": drawn, "until": until, "also": also}
+            kept["also_version"] = also_version
             cache.set(reader_key, kept, timeout=int(until - now) + 1)
     return _joined(shell["pieces"], drawn).replace(shell["csrf"], get_token(request))
 

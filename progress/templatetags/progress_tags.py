@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
 
-from lessons.caching.shells import changes_at
-from progress import leaderboard, positions, profiles, summaries
+from lessons.caching.shells import changes_at, depends_on
+from progress import cache_names, leaderboard, positions, profiles, summaries
 
 register = template.Library()
 
@@ -94,16 +93,15 @@ def progress_profile(context) -> profiles.Profile:
     return profiles.learner_profile(context["request"].user)
 
 
-# Others' XP moves a member's rank: their kept parts of pages (lessons.caching.shells) showing
-# it are drawn again after this long at most.
-RANK_KEPT_SECONDS = 60
-
-
 @register.inclusion_tag("progress/_leaderboard_week.html", takes_context=True)
 def leaderboard_week(context) -> dict:
     """A member's "this week" line (rank and XP), or an invitation, with a link to the board."""
     user = context["request"].user
-    changes_at(context["request"], timezone.now().timestamp() + RANK_KEPT_SECONDS)
+    # Others' XP moves a member's rank, and a new week starts the board afresh: the parts of
+    # pages kept for the reader (lessons.caching.shells) are drawn again then.
+    request = context["request"]
+    depends_on(request, cache_names.leaderboard())
+    changes_at(request, leaderboard.next_week(leaderboard.week_start()).timestamp())
     board = leaderboard.week_board(user, history=False) if user.is_authenticated else None
     return {"board": board}
 

@@ -27,9 +27,7 @@ def test_a_hundred_query_strings_make_no_new_copies_of_a_page(client, lessons):
     assert len(page_keys("page")) == 1
 
 
-def test_a_learner_flooding_query_strings_makes_one_shell_and_one_set_of_parts(
-    signed_in, lessons
-):
+def test_a_learner_flooding_query_strings_makes_one_shell_and_one_set_of_parts(signed_in, lessons):
     url = lessons[0].course.get_absolute_url()
     for number in range(50):
         assert signed_in.get(f"{url}?ref={number}").status_code == 200

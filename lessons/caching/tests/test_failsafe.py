@@ -85,7 +85,9 @@ def shell_keys() -> list[str]:
     return [key for key in list(caches["pages"]._cache) if ":pagecache:shell:" in key]
 
 
-def test_a_shell_whose_pieces_and_cuts_disagree_is_not_used(two_learners, lessons, settings, caplog):
+def test_a_shell_whose_pieces_and_cuts_disagree_is_not_used(
+    two_learners, lessons, settings, caplog
+):
     browsers, _mina, _jun = two_learners
     url = lessons[0].get_absolute_url()
     browsers["mina"].get(url)
@@ -157,6 +159,8 @@ def test_every_entry_the_pages_leave_in_the_cache_is_plain_data(two_learners, le
     entries = {key: store.get(key) for key in [k.split(":", 2)[2] for k in list(store._cache)]}
     assert entries
     for key, value in entries.items():
-        assert is_plain(value) or isinstance(value, bytes) or is_plain(
-            {k: v for k, v in value.items() if not isinstance(v, bytes)}
+        assert (
+            is_plain(value)
+            or isinstance(value, bytes)
+            or is_plain({k: v for k, v in value.items() if not isinstance(v, bytes)})
         ), key
