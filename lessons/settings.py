@@ -179,6 +179,9 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # reached pages are served without it and rate limits do not hold (lessons/caching/backend.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_PAGES_URL = os.environ.get("REDIS_PAGES_URL", "")
+# Off: every page rendered whole, nothing served from the page cache (the property test's
+# reference; a way to rule the cache out when something looks wrong).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
 # In-process page cache (no Redis): the most entries kept before the oldest are dropped.
 PAGE_CACHE_MAX_ENTRIES = int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "5000"))
 _RESILIENT_REDIS = "lessons.caching.backend.ResilientRedisCache"
