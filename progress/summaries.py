@@ -16,7 +16,6 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from lessons.caching import store as cache
 from django.db.models import (
     Aggregate,
     Count,
@@ -33,6 +32,7 @@ from django.utils.translation import get_language
 
 from accounts.services import learner_time_zone
 from courses.models import Lesson
+from lessons.caching import store as cache
 from lessons.caching import versions
 from lessons.caching.pages import content_version, per_content_version
 from progress import rules
