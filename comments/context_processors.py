@@ -1,10 +1,10 @@
 from functools import cache as once
 
-from lessons.caching import store as cache
 from django.http import HttpRequest
 
 from comments import cache_names
 from comments.models import Notification
+from lessons.caching import store as cache
 from lessons.caching import versions
 
 

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db import connection, models
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from comments import rules
 from courses.models import Lesson
 from lessons.markup import render_comment
 from lessons.text import validate_no_controls
@@ -27,6 +29,18 @@ class Moderation(models.TextChoices):
     # Hidden automatically because enough learners flagged it; staff have not looked yet.
     AWAITING_REVIEW = "awaiting_review", _("hidden until reviewed")
     HIDDEN = "hidden", _("hidden by moderators")
+
+
+# On show: neither deleted by its author nor hidden by moderators.
+SHOWN = Q(is_removed=False, moderation=Moderation.VISIBLE)
+
+
+def _tree_names() -> tuple[str, str, str]:
+    """The quoted names the thread's recursive queries walk: the table, its parent column and
+    its id column."""
+    quote = connection.ops.quote_name
+    table = quote(Comment._meta.db_table)
+    return table, quote(Comment._meta.get_field("parent").column), f"{table}.{quote('id')}"
 
 
 class CommentQuerySet(models.QuerySet):
@@ -46,7 +60,47 @@ class CommentQuerySet(models.QuerySet):
         return self.annotate(my_flag_id=Subquery(mine.values("id")[:1]))
 
     def shown(self) -> CommentQuerySet:
-        return self.filter(is_removed=False, moderation=Moderation.VISIBLE)
+        return self.filter(SHOWN)
+
+    def threads_of(self, lesson: Lesson | int) -> CommentQuerySet:
+        """The lesson's top-level comments that show something: themselves, or a reply below.
+
+        (A gone comment stays as a placeholder only for shown replies; one whose replies are
+        all gone too is counted here but draws nothing, which is rare enough not to cost a
+        deeper query.)"""
+        replies = Comment.objects.filter(parent=OuterRef("pk"))
+        return self.filter(lesson=lesson, parent=None).filter(SHOWN | Exists(replies))
+
+    def in_threads(self, tops: models.QuerySet) -> CommentQuerySet:
+        """The comments of the threads `tops` start (any query of top-level comments, sliced or
+        not), replies at every depth included, in one query: the replies are found by walking
+        down from `tops`, so only those threads' rows are read however long the rest is."""
+        tops_sql, tops_params = tops.values("id").query.sql_with_params()
+        table, parent, id_column = _tree_names()
+        tree = (
+            f"WITH RECURSIVE tops AS ({tops_sql}), "
+            f"tree(id) AS (SELECT id FROM tops UNION ALL "
+            f"SELECT reply.id FROM {table} reply JOIN tree ON reply.{parent} = tree.id) "
+            f"SELECT id FROM tree"
+        )
+        return self.filter(RawSQL(f"{id_column} IN ({tree})", tops_params, BooleanField()))
+
+    def root_of(self, comment_id: int) -> CommentQuerySet:
+        """The top-level comment of the thread `comment_id` belongs to (itself if it is one),
+        found by walking up its parents in one query."""
+        table, parent, id_column = _tree_names()
+        ancestors = (
+            f"WITH RECURSIVE up(id, parent_id) AS (SELECT id, {parent} FROM {table} "
+            f"WHERE id = %s UNION ALL SELECT c.id, c.{parent} FROM {table} c "
+            f"JOIN up ON c.id = up.parent_id) SELECT id FROM up WHERE parent_id IS NULL"
+        )
+        return self.filter(RawSQL(f"{id_column} IN ({ancestors})", [comment_id], BooleanField()))
+
+    def as_thread(self) -> CommentQuerySet:
+        """What a thread draws of each comment, oldest first: its author's public name, its
+        rendered text (not the markdown source, which can be as long again)."""
+        with_authors = self.select_related("author__learner_profile")
+        return with_authors.defer("body").order_by("created_at", "id")
 
     def awaiting_review(self) -> CommentQuerySet:
         """The moderation queue: flags nobody has looked at, or hidden by flags."""
@@ -122,15 +176,20 @@ class Comment(models.Model):
         return self.created_at + timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
 
     def can_be_edited_by(self, user, *, now=None) -> bool:
-        return (
-            user.is_authenticated
-            and self.author_id == user.pk
-            and self.is_shown
-            and (now or timezone.now()) < self.editable_until
+        return rules.may_edit(
+            reader_id=user.pk if user.is_authenticated else None,
+            author_id=self.author_id,
+            shown=self.is_shown,
+            editable_until=self.editable_until.timestamp(),
+            now=(now or timezone.now()).timestamp(),
         )
 
     def can_be_deleted_by(self, user) -> bool:
-        return user.is_authenticated and self.author_id == user.pk and not self.is_removed
+        return rules.may_delete(
+            reader_id=user.pk if user.is_authenticated else None,
+            author_id=self.author_id,
+            removed=self.is_removed,
+        )
 
 
 class FlagReason(models.TextChoices):

@@ -1,6 +1,8 @@
-"""Pure rules of the discussion: how a flat list of comments becomes a thread, and rates.
+"""Pure rules of the discussion: how a flat list of comments becomes a thread, who may do what
+with a comment, and rates.
 
-Nothing here touches the database; services and template tags feed it what they fetched.
+Nothing here touches the database; models, views and the readers' parts (comments.parts) feed
+it what they fetched, so a control is drawn exactly when the view behind it would accept it.
 """
 
 from __future__ import annotations
@@ -112,3 +114,26 @@ def fold(entries: Sequence[Entry], *, shown: int = REPLIES_SHOWN) -> list[Entry]
 
 def shown_count(comments: Iterable[ThreadNode]) -> int:
     return sum(1 for comment in comments if comment.is_shown)
+
+
+# --- Who may do what with a comment -----------------------------------------------------------
+# By ids and moments (POSIX seconds), so that a reader's own part of a cached page (comments.
+# parts: plain values only) and the views (Comment.can_be_edited_by…) ask the same question.
+
+
+def may_edit(
+    *, reader_id: int | None, author_id: int | None, shown: bool, editable_until: float, now: float
+) -> bool:
+    """The author, while the comment is on show and its edit window is open."""
+    return reader_id is not None and author_id == reader_id and shown and now < editable_until
+
+
+def may_delete(*, reader_id: int | None, author_id: int | None, removed: bool) -> bool:
+    """The author, until it is deleted (also while moderators hide it)."""
+    return reader_id is not None and author_id == reader_id and not removed
+
+
+def may_flag(*, reader_id: int | None, author_id: int | None, shown: bool) -> bool:
+    """Anyone but its author, while it is on show (a reader not signed in is asked to sign in
+    first; a learner flags a comment once: comments.models.CommentFlag)."""
+    return shown and (reader_id is None or author_id != reader_id)

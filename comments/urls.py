@@ -17,13 +17,13 @@ urlpatterns = [
     # Older pages of a long thread (the lesson page shows the newest).
     path(f"{lesson}/comments/page/<int:page>/", views.thread_page, name="thread-page"),
     path(f"{lesson}/report/", views.report_create, name="report"),
-    # A comment's own page: its whole thread, and what the reader may do with it (the one
-    # link every comment in the cached thread carries, so its address is short).
+    # A comment's own page, with its whole thread and the reply form, and its flag form: the
+    # links every comment of a thread carries ("Reply", "Flag"), so their addresses are short.
     path("c/<int:pk>/", views.comment_detail, name="comment"),
+    path("c/<int:pk>/flag/", views.comment_flag_create, name="flag"),
     path("comments/<int:pk>/reply/", views.comment_reply, name="reply"),
     path("comments/<int:pk>/edit/", views.comment_update, name="edit"),
     path("comments/<int:pk>/delete/", views.comment_remove, name="delete"),
-    path("comments/<int:pk>/flag/", views.comment_flag_create, name="flag"),
     # By comment: the cached thread links to it without knowing who flagged what.
     path(
         "comments/<int:pk>/flag/withdraw/",

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.generic import ListView
 
 from accounts.services import email_notifications_stop
-from comments import rules
+from comments import rules, threads
 from comments.forms import BugReportForm, CommentForm, FlagForm
 from comments.models import Comment, CommentFlag, FlagResolution, Notification
 from comments.notifications import notifications_mark_read, unsubscribe_token_read
@@ -33,7 +33,6 @@ from comments.services import (
     report_file,
     thread_subscription_set,
 )
-from comments.templatetags import discussion
 from courses.models import Lesson
 from lessons.ratelimits import rate_limit_hit, requester
 from lessons.text import strip_controls
@@ -64,7 +63,7 @@ def _thread_url(lesson: Lesson) -> str:
 def _comment_url(comment: Comment) -> str:
     """Where `comment` shows: on its lesson's page, on an older page of a long thread, or, for
     a reply folded away there, on its thread's own page."""
-    page = discussion.page_of(comment)
+    page = threads.page_of(comment)
     if page is None:
         return f"{reverse('comments:comment', args=[comment.pk])}#comment-{comment.pk}"
     if page == 1:
@@ -203,23 +202,24 @@ def thread_page(
     lesson = _lesson_or_404(request, course_slug, lesson_slug)
     if page <= 1:
         return redirect(_thread_url(lesson))
-    if discussion.thread_page(lesson, page) is None:
+    if page > threads.summary(lesson)["pages"]:
         raise Http404
     return render(request, "comments/thread_page.html", {"lesson": lesson, "page": page})
 
 
 @require_GET
 def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A comment's page: its whole thread, and below the comment what this reader may do with
-    it (reply, edit, delete, flag, withdraw their flag), each a plain link or form. The cached
-    thread on the lesson page links here from every comment instead of carrying the controls."""
+    """A comment's page: its whole thread, each comment with the controls this reader has on it
+    (comments.parts), and below this one the reply form. The lesson page's "Reply" leads here."""
     comment = _comment_or_404(request, pk)
     user = request.user
-    root = discussion.root_of(comment)
-    entries = rules.thread_entries(discussion.conversation(root))
+    root = threads.root_of(comment)
+    entries = rules.thread_entries(threads.conversation(root))
     signed_in = user.is_authenticated
-    others = signed_in and comment.author_id != user.pk
-    flag = CommentFlag.objects.filter(comment=comment, user=user).first() if others else None
+    # Gone from the thread, it has no controls there: what its author or a learner who flagged
+    # it may still do is offered below it.
+    gone = signed_in and not comment.is_shown
+    flag = threads.reader_flags(request).get(comment.pk) if gone else None
     context = {
         "comment": comment,
         "lesson": comment.lesson,
@@ -227,10 +227,8 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "shown": rules.shown_count(entry.comment for entry in entries),
         "focus": comment.pk,
         "form": CommentForm() if signed_in and comment.is_shown else None,
-        "can_edit": comment.can_be_edited_by(user),
-        "can_delete": comment.can_be_deleted_by(user),
-        "can_flag": others and comment.is_shown and flag is None,
-        "flag_pending": flag is not None and flag.resolution == FlagResolution.PENDING,
+        "can_delete": gone and comment.can_be_deleted_by(user),
+        "flag_pending": flag == threads.PENDING,
         "back_url": _comment_url(root),
     }
     return render(request, "comments/comment_detail.html", context)

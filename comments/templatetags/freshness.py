@@ -4,11 +4,11 @@ lesson template itself: courses' view knows nothing of reports)."""
 from __future__ import annotations
 
 from django import template
-from lessons.caching import store as cache
 
 from comments.cache_names import outdated_reports
 from comments.models import BugReport
 from courses.models import Lesson
+from lessons.caching import store as cache
 from lessons.caching import versions
 
 register = template.Library()

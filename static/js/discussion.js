@@ -1,7 +1,7 @@
 // Comment times as "3 minutes ago" in the page's language. The thread is cached for every
-// reader, so the server writes the exact time (in <time datetime> and its title, which stays as
-// the tooltip); this turns it into relative text and keeps it current. Without JavaScript, or
-// without Intl.RelativeTimeFormat, the exact time shows.
+// reader, so the server writes the exact time (in <time datetime> and as its text); this keeps
+// that text as the tooltip, turns it into relative text and keeps it current. Without
+// JavaScript, or without Intl.RelativeTimeFormat, the exact time shows.
 (function () {
   "use strict";
   if (!window.Intl || !Intl.RelativeTimeFormat) return;
@@ -32,8 +32,11 @@
     var times = document.querySelectorAll(".comment time[datetime]");
     for (var i = 0; i < times.length; i++) {
       var at = Date.parse(times[i].getAttribute("datetime"));
+      if (isNaN(at)) continue;
+      // The exact time, as the server wrote it (not repeated in the page: it is long already).
+      if (!times[i].title) times[i].title = times[i].textContent;
       // A clock a little behind the server's must not say "in 1 minute".
-      if (!isNaN(at)) times[i].textContent = relative(Math.min(0, (at - now) / 1000));
+      times[i].textContent = relative(Math.min(0, (at - now) / 1000));
     }
   }
 

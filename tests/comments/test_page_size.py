@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.rules import REPLIES_SHOWN
-from comments.templatetags.discussion import THREADS_PER_PAGE
+from comments.threads import THREADS_PER_PAGE
 from courses.models import Course, Lesson
 from lessons.caching import versions
 from lessons.markup import render_comment

@@ -124,8 +124,8 @@ def test_nobody_edits_or_deletes_another_learners_comment(
 def test_other_learners_see_no_edit_or_delete_links(jun, learner, lesson):
     comment = comment_post(author=learner, lesson=lesson, body="Mine")
     page = jun.get(lesson.get_absolute_url()).content.decode()
-    # One link per comment, to its page: there Jun may reply or flag, not edit or delete.
-    assert controls(page)[comment.pk] == {"reply"}
+    # Jun may reply or flag, here and on the comment's own page, not edit or delete.
+    assert controls(page)[comment.pk] == {"reply", "flag"}
     assert actions(jun, comment.pk) == {"reply", "flag"}
 
 

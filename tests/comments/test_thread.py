@@ -12,7 +12,7 @@ from django.urls import reverse
 from comments import rules
 from comments.models import Comment, Moderation
 from comments.services import comment_delete, comment_post
-from comments.templatetags.discussion import THREADS_PER_PAGE
+from comments.threads import THREADS_PER_PAGE
 from tests.comments.conftest import make_thread
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from comments.models import Comment
 from comments.rules import REPLIES_SHOWN
-from comments.templatetags.discussion import THREADS_PER_PAGE
+from comments.threads import THREADS_PER_PAGE
 from courses.models import Lesson
 from lessons.caching import versions
 from lessons.markup import render_comment
@@ -25,6 +25,10 @@ LONG_WORDS = (
     "\n```"
 )
 RELATIVE = {"en": "3 minutes ago", "ko": "3분 전"}
+# The accessible names of a comment's controls (the recent comment is 준호's).
+REPLY = {"en": "Reply to 준호", "ko": "준호 님에게 답글"}
+EDIT = {"en": "Edit your comment", "ko": "내 댓글 수정"}
+DELETE = {"en": "Delete your comment", "ko": "내 댓글 삭제"}
 LOCALES = {"en": "en-US", "ko": "ko-KR"}
 
 
@@ -148,7 +152,9 @@ def test_reading_replying_and_editing_a_long_discussion(
     # Mina replies to the recent comment, then edits her reply.
     mina = session_page(browser, base, writers[0], **options)
     mina.goto(url)
-    mina.locator(f"#comment-{comments['recent'].pk} > a").click()
+    mina.locator(f"#comment-{comments['recent'].pk}").get_by_role(
+        "link", name=REPLY[language]
+    ).click()
     mina.locator("#id_reply_body").fill("Same here: it worked on the second try.")
     screenshot(f"{name}-reply-form", on=mina)
     no_horizontal_overflow(mina)
@@ -157,11 +163,9 @@ def test_reading_replying_and_editing_a_long_discussion(
     mine = mina.locator(f"#comment-{reply.pk}")
     expect(mine).to_contain_text("it worked on the second try")
     expect(mine).to_have_class("comment d1")
-    # Her own comment's link says what its page offers her.
-    label = mine.locator("> a").evaluate("a => getComputedStyle(a, '::after').content")
-    assert ("Edit" if language == "en" else "수정") in label
-    mine.locator("> a").click()
-    mina.locator(".comment-actions .comment__action--edit").click()
+    # Her own comment offers her Edit and Delete, named for what they do (screen readers too).
+    expect(mine.get_by_role("link", name=DELETE[language], exact=True)).to_be_visible()
+    mine.get_by_role("link", name=EDIT[language], exact=True).click()
     mina.locator("textarea[name=body]").fill("Same here: it worked on the third try.")
     mina.locator(".form--wide button[type=submit]").click()
     mine = mina.locator(f"#comment-{reply.pk}")
