@@ -4,6 +4,13 @@
 // JavaScript, or without Intl.RelativeTimeFormat, the exact time shows.
 (function () {
   "use strict";
+  // Code in a comment scrolls sideways inside its box (stream.css): reachable by keyboard to be
+  // scrolled. (site.js does the same for the lesson's own code.)
+  var scrollers = document.querySelectorAll(".comment > div pre");
+  for (var n = 0; n < scrollers.length; n++) {
+    if (!scrollers[n].hasAttribute("tabindex")) scrollers[n].setAttribute("tabindex", "0");
+  }
+
   if (!window.Intl || !Intl.RelativeTimeFormat) return;
   var format = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, {
     numeric: "auto",

@@ -14,7 +14,7 @@ from courses.models import Lesson
 from lessons.caching import versions
 from lessons.markup import render_comment
 from tests.conftest import learner_make
-from tests.e2e.conftest import SCREENSHOTS, session_page
+from tests.e2e.conftest import SCREENSHOTS, assert_no_axe_violations, session_page
 
 pytestmark = pytest.mark.e2e
 
@@ -82,6 +82,15 @@ def no_horizontal_overflow(page: Page) -> None:
     assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
 
 
+def controls_big_enough(page: Page) -> None:
+    """Every comment's controls (Reply, Flag, Edit, Delete…) are touch targets of 44 × 44 px."""
+    sizes = page.locator("#comments .comment > div + p > a").evaluate_all(
+        "links => links.map(a => { const r = a.getBoundingClientRect();"
+        " return [a.textContent, Math.round(r.width), Math.round(r.height)]; })"
+    )
+    assert sizes and all(w >= 44 and h >= 44 for _text, w, h in sizes), sizes
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_reading_replying_and_editing_a_long_discussion(
@@ -128,6 +137,8 @@ def test_reading_replying_and_editing_a_long_discussion(
     box = long_one.bounding_box()
     assert box["x"] + box["width"] <= width
     screenshot(f"{name}-thread", on=reader)
+    controls_big_enough(reader)
+    assert_no_axe_violations(reader)
     # The part of the page with the long words, as the reader sees it.
     reader.screenshot(path=str(SCREENSHOTS / f"{name}-thread-view.png"))
     folded.click()
@@ -157,6 +168,7 @@ def test_reading_replying_and_editing_a_long_discussion(
     ).click()
     mina.locator("#id_reply_body").fill("Same here: it worked on the second try.")
     screenshot(f"{name}-reply-form", on=mina)
+    assert_no_axe_violations(mina)
     no_horizontal_overflow(mina)
     mina.locator(".comment-actions button[type=submit]").click()
     reply = Comment.objects.get(body__startswith="Same here")
@@ -165,6 +177,8 @@ def test_reading_replying_and_editing_a_long_discussion(
     expect(mine).to_have_class("comment d1")
     # Her own comment offers her Edit and Delete, named for what they do (screen readers too).
     expect(mine.get_by_role("link", name=DELETE[language], exact=True)).to_be_visible()
+    controls_big_enough(mina)
+    assert_no_axe_violations(mina)
     mine.get_by_role("link", name=EDIT[language], exact=True).click()
     mina.locator("textarea[name=body]").fill("Same here: it worked on the third try.")
     mina.locator(".form--wide button[type=submit]").click()
