@@ -139,7 +139,7 @@ class LessonAdmin(LabelledDateTimes, EditedInAdmin, admin.ModelAdmin):
         (
             _("Content"),
             {
-                "fields": ["body_md", "takeaways_md", "exercise_md", "links"],
+                "fields": ["body_md", "takeaways_md", "exercise_md", "answer_md", "links"],
                 "description": _(
                     "Markdown, rendered and sanitised exactly as for files in content/. Use "
                     "“Preview” to see the lesson page before saving."
@@ -296,8 +296,12 @@ class LessonAdmin(LabelledDateTimes, EditedInAdmin, admin.ModelAdmin):
             )
         lesson = form.save(commit=False)  # an unsaved instance: nothing is written
         lesson.render()  # what Lesson.save() does before it writes
+        checks = {check.number: check for check in lesson.checks_in_body()}
         context = {
             "lesson": LessonPreview(lesson, tags=form.cleaned_data.get("tags", [])),
+            # The body cut where its checks go, each with the check as written (right options
+            # and all): staff see them in place.
+            "check_pieces": [(html, checks.get(number)) for html, number in lesson.body_pieces()],
             "position": lesson.position(),  # where the lesson will stand once saved
             "preview": True,
             # Shown in the frame beside the form rather than in a tab of its own.

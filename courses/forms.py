@@ -65,12 +65,13 @@ class LessonAdminForm(ModelMessagesForm):
         fields = [
             "course", "title", "slug", "status", "publish_at", "order", "minutes", "level", "xp",
             "language", "tags", "summary", "persona", "body_md", "takeaways_md", "exercise_md",
-            "links", "reviewed",
+            "answer_md", "links", "reviewed",
         ]  # fmt: skip
         widgets = {
             "body_md": _markdown_editor(32),
             "takeaways_md": _markdown_editor(7),
             "exercise_md": _markdown_editor(5),
+            "answer_md": _markdown_editor(5),
             "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
             # Checkboxes: every tag labelled, usable without JavaScript and in half a screen.
             "tags": forms.CheckboxSelectMultiple(attrs={"class": "tag-choices"}),
@@ -85,9 +86,15 @@ class LessonAdminForm(ModelMessagesForm):
                 self.fields[name].required = True
 
     def clean_body_md(self) -> str:
+        # Its `!!! check` blocks stay in the body; the model field's validator checks them
+        # (courses.content.check_blocks), in the loader's words.
         value = markdown_normal(self.cleaned_data["body_md"])
         for block in special_blocks_in(value):
-            field = _("Key takeaways") if block.name == "takeaways" else _("Exercise")
+            field = {
+                "takeaways": _("Key takeaways"),
+                "exercise": _("Exercise"),
+                "answer": _("Model answer"),
+            }[block.name]
             raise forms.ValidationError(
                 f"line {block.start + 1}: a '!!! {block.name}' block belongs in the “{field}” "
                 "field below, not in the body"
@@ -99,6 +106,9 @@ class LessonAdminForm(ModelMessagesForm):
 
     def clean_exercise_md(self) -> str:
         return markdown_normal(self.cleaned_data["exercise_md"])
+
+    def clean_answer_md(self) -> str:
+        return markdown_normal(self.cleaned_data["answer_md"])
 
     def clean(self):
         cleaned = super().clean()

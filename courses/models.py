@@ -4,13 +4,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Count, DateField, F, Q, Sum, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.content import check_blocks
 from courses.positions import Position, lesson_positions
 from courses.search import SearchTerms, lessons_matching
 from courses.validators import (
@@ -145,8 +146,10 @@ def text_field(max_length: int, *, validators: Sequence = (), **kwargs) -> model
     )
 
 
-def markdown_field(verbose_name: str) -> models.TextField:
-    return models.TextField(verbose_name, blank=True, validators=[validate_no_controls])
+def markdown_field(verbose_name: str, *, validators: Sequence = (), **kwargs) -> models.TextField:
+    return models.TextField(
+        verbose_name, blank=True, validators=[validate_no_controls, *validators], **kwargs
+    )
 
 
 class Course(ContentSource):
@@ -201,7 +204,7 @@ class Tag(models.Model):
 
 HEAVY_LESSON_FIELDS = (
     "body_md", "body_html", "toc", "takeaways_md", "takeaways_html", "exercise_md",
-    "exercise_html", "links", "summary", "body_text",
+    "exercise_html", "answer_md", "answer_html", "links", "summary", "body_text",
 )  # fmt: skip
 
 
@@ -327,13 +330,37 @@ class Lesson(ContentSource):
     )
     summary = text_field(500, blank=True, validators=[validate_one_line])
     persona = text_field(50, default=DEFAULT_PERSONA)
-    body_md = markdown_field("body (markdown)")
+    # The body keeps its `!!! check` blocks where they are written: the lesson's Check rows are
+    # read from it on every save (courses.content.check_blocks), and body_html has a marker there.
+    body_md = markdown_field(
+        "body (markdown)",
+        validators=[check_blocks.validate_check_blocks],
+        help_text=_(
+            "Knowledge checks go where they should appear in the body: a line "
+            '!!! check "Question?", then indented options, - [ ] for a wrong one and - [x] for '
+            "a right one, each optionally followed by an explanation indented under it as > …"
+        ),
+    )
     body_html = models.TextField(blank=True, editable=False)
     toc = models.JSONField(default=list, blank=True, editable=False)
-    takeaways_md = markdown_field("key takeaways (markdown)")
+    takeaways_md = markdown_field(
+        "key takeaways (markdown)", validators=[check_blocks.validate_no_check_blocks]
+    )
     takeaways_html = models.TextField(blank=True, editable=False)
-    exercise_md = markdown_field("exercise (markdown)")
+    exercise_md = markdown_field(
+        "exercise (markdown)", validators=[check_blocks.validate_no_check_blocks]
+    )
     exercise_html = models.TextField(blank=True, editable=False)
+    # The instructor's answer to the exercise, shown to a learner once they have sent their own.
+    answer_md = markdown_field(
+        _("model answer (markdown)"),
+        validators=[check_blocks.validate_no_check_blocks],
+        help_text=_(
+            "Optional. The instructor's answer or guidance for the exercise, shown to learners "
+            "only after they submit their own answer."
+        ),
+    )
+    answer_html = models.TextField(blank=True, editable=False)
     links = models.JSONField(default=list, blank=True, help_text='[{"title": …, "url": …}]')
     tags = models.ManyToManyField(Tag, related_name="lessons", blank=True)
     # Content about generative media goes stale in months: readers see when someone last checked.
@@ -376,6 +403,14 @@ class Lesson(ContentSource):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # The checks are the body's, as its HTML is: written with it, or not at all.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or "body_md" in update_fields:
+                self._checks_sync(self._rendered_checks)
 
     def get_absolute_url(self) -> str:
         return reverse(
@@ -446,11 +481,76 @@ class Lesson(ContentSource):
         return clashes
 
     def render(self) -> None:
-        body = render_lesson_markdown(self.body_md)
+        body, self._rendered_checks = check_blocks.render_lesson_body(self.body_md)
         self.body_html, self.toc = body.html, body.toc
         self.takeaways_html = render_lesson_markdown(self.takeaways_md).html
         self.exercise_html = render_lesson_markdown(self.exercise_md).html
+        self.answer_html = render_lesson_markdown(self.answer_md).html if self.answer_md else ""
         self.body_text = html_text(self.body_html) + "\n" + html_text(self.takeaways_html)
+
+    def _checks_sync(self, blocks: list[check_blocks.CheckBlock]) -> None:
+        """Make the lesson's Check rows say what its body says, check by number: a check whose
+        wording changed keeps its row (and its id, which learners' attempts point at), a
+        number the body no longer has loses its row."""
+        existing = {check.number: check for check in Check.objects.filter(lesson=self)}
+        if not existing and not blocks:
+            return
+        gone = [check.pk for number, check in existing.items() if number > len(blocks)]
+        if gone:
+            Check.objects.filter(pk__in=gone).delete()
+        new, changed = [], []
+        for block in blocks:
+            values = block.row_values()
+            check = existing.get(block.number)
+            if check is None:
+                new.append(Check(lesson=self, number=block.number, **values))
+            elif any(getattr(check, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(check, name, value)
+                changed.append(check)
+        if changed:
+            Check.objects.bulk_update(changed, ["question", "multiple", "options", "fingerprint"])
+        if new:
+            Check.objects.bulk_create(new)
+        getattr(self, "_prefetched_objects_cache", {}).pop("checks", None)
+
+    def checks_in_body(self) -> list[check_blocks.CheckBlock]:
+        """The checks its body holds now, saved or not (the admin's preview shows them)."""
+        return check_blocks.check_blocks_in(self.body_md)[0]
+
+    def body_pieces(self) -> list[tuple[str, int | None]]:
+        """body_html cut where its checks go: (html, number of the check that follows, or None
+        after the last piece). The lesson page draws each reader's check there."""
+        return check_blocks.body_pieces(self.body_html)
+
+
+class Check(models.Model):
+    """A knowledge check: a question in a lesson's body, with options of which one or several
+    are right (content/README.md, "!!! check").
+
+    Content, like the body it is written in: Lesson.save() keeps a lesson's checks in step with
+    its markdown, number by number. `fingerprint` changes exactly when what the check asks or
+    which options are right changes (not with an explanation), so what an app above keeps about
+    a check (a learner's answer) can tell whether it still answers the same question.
+    """
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="checks")
+    number = models.PositiveSmallIntegerField()  # 1, 2, … in the body's order
+    question = text_field(check_blocks.QUESTION_MAX_LENGTH)
+    multiple = models.BooleanField(default=False)  # several right options: "choose all"
+    # [{"text": …, "correct": bool, "explanation": …}], texts plain (templates escape them).
+    options = models.JSONField(default=list, validators=[check_blocks.validate_check_options])
+    fingerprint = models.CharField(max_length=check_blocks.FINGERPRINT_LENGTH, editable=False)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "number"], name="check_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="check_number_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson} · {self.number}. {self.question}"
 
 
 class LessonRevision(models.Model):

@@ -22,10 +22,10 @@ from courses.models import Course, Lesson, LessonRevision, Tag
 # In the order the lesson form shows them.
 REVISION_FIELDS = (
     "course", "title", "slug", "status", "publish_at", "order", "minutes", "level", "xp",
-    "language", "tags", "summary", "persona", "body_md", "takeaways_md", "exercise_md", "links",
-    "reviewed",
+    "language", "tags", "summary", "persona", "body_md", "takeaways_md", "exercise_md",
+    "answer_md", "links", "reviewed",
 )  # fmt: skip
-TEXT_FIELDS = {"summary", "body_md", "takeaways_md", "exercise_md"}
+TEXT_FIELDS = {"summary", "body_md", "takeaways_md", "exercise_md", "answer_md"}
 
 
 def lesson_snapshot(lesson: Lesson, *, tags: list[str] | None = None) -> dict:
@@ -49,6 +49,7 @@ def lesson_snapshot(lesson: Lesson, *, tags: list[str] | None = None) -> dict:
         "body_md": normalize_newlines(lesson.body_md),
         "takeaways_md": normalize_newlines(lesson.takeaways_md),
         "exercise_md": normalize_newlines(lesson.exercise_md),
+        "answer_md": normalize_newlines(lesson.answer_md),
         "links": lesson.links,
         "reviewed": lesson.reviewed.isoformat() if lesson.reviewed else None,
     }
@@ -149,7 +150,9 @@ def revision_diff(revision: LessonRevision, lesson: Lesson) -> list[FieldDiff]:
     stored = revision.lesson_data
     diffs = []
     for name in REVISION_FIELDS:
-        then, now = stored.get(name), current[name]
+        # Revisions stored before a field existed say nothing of it: it was empty then.
+        then = stored.get(name, "" if name in TEXT_FIELDS else None)
+        now = current[name]
         if then == now:
             continue
         label = str(Lesson._meta.get_field(name).verbose_name)

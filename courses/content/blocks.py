@@ -1,16 +1,20 @@
-"""The `!!! takeaways` and `!!! exercise` blocks of a lesson body (content/README.md).
+"""The `!!! takeaways`, `!!! exercise` and `!!! answer` blocks of a lesson body (content/README.md).
 
 One scan finds them, for the file parser (which lifts them out of the body into their own
-fields) and for the admin form (where they belong in their own fields, not in the body).
+fields) and for the admin form (where they belong in their own fields, not in the body). The
+same scan finds the `!!! check` blocks (courses.content.check_blocks), which stay in the body.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-SPECIAL_BLOCKS = ("takeaways", "exercise")
-SPECIAL_BLOCK_RE = re.compile(r'^!!!\s+(takeaways|exercise)\b(?:\s+"[^"]*")?\s*$')
+# In the order a lesson file ends with them; the answer (optional) comes right after the exercise.
+SPECIAL_BLOCKS = ("takeaways", "exercise", "answer")
+REQUIRED_BLOCKS = ("takeaways", "exercise")
+SPECIAL_BLOCK_RE = re.compile(r'^!!!\s+(takeaways|exercise|answer)\b(?:\s+"[^"]*")?\s*$')
 FENCE_RE = re.compile(r"^(```|~~~)")
 
 
@@ -27,7 +31,20 @@ def special_blocks_in(markdown: str) -> list[SpecialBlock]:
     block, and not indented (inside a list or another block). A block runs on over its indented
     and blank lines."""
     lines = markdown.split("\n")
-    blocks: list[SpecialBlock] = []
+    return [
+        SpecialBlock(
+            match.group(1),
+            start,
+            end,
+            "\n".join(unindent(line) for line in lines[start + 1 : end]).strip("\n"),
+        )
+        for match, start, end in top_level_blocks(lines, SPECIAL_BLOCK_RE)
+    ]
+
+
+def top_level_blocks(lines: list[str], opener: re.Pattern) -> Iterator[tuple[re.Match, int, int]]:
+    """(match, start, end) for each top-level line matching `opener` (outside fenced code, not
+    indented), with the indented and blank lines after it: lines[start:end] is the block."""
     in_fence = False
     index = 0
     while index < len(lines):
@@ -35,7 +52,7 @@ def special_blocks_in(markdown: str) -> list[SpecialBlock]:
         index += 1
         if FENCE_RE.match(line):
             in_fence = not in_fence
-        match = None if in_fence else SPECIAL_BLOCK_RE.match(line)
+        match = None if in_fence else opener.match(line)
         if not match:
             continue
         start = index - 1
@@ -43,9 +60,7 @@ def special_blocks_in(markdown: str) -> list[SpecialBlock]:
             not lines[index].strip() or lines[index].startswith(("    ", "\t"))
         ):
             index += 1
-        content = [unindent(line) for line in lines[start + 1 : index]]
-        blocks.append(SpecialBlock(match.group(1), start, index, "\n".join(content).strip("\n")))
-    return blocks
+        yield match, start, index
 
 
 def unindent(line: str) -> str:

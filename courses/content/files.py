@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from courses.models import Course, Lesson
 
 # Bump when the rules or the rendering change, so that every file is read again on the next load.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 
 COURSE_FILE = "course.md"
 STATUSES = (Status.DRAFT.value, Status.PUBLISHED.value)  # archived is the loader's to set
@@ -111,6 +111,7 @@ class LessonFile:
     body_md: str = ""
     takeaways_md: str = ""
     exercise_md: str = ""
+    answer_md: str = ""
     lines: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -137,6 +138,7 @@ class LessonFile:
             body_md=markdown_normal(lesson.body_md) + "\n",
             takeaways_md=markdown_normal(lesson.takeaways_md),
             exercise_md=markdown_normal(lesson.exercise_md),
+            answer_md=markdown_normal(lesson.answer_md),
         )
 
     def line_of(self, name: str) -> int:
@@ -162,4 +164,5 @@ class LessonFile:
             "body_md": markdown_normal(self.body_md),
             "takeaways_md": markdown_normal(self.takeaways_md),
             "exercise_md": markdown_normal(self.exercise_md),
+            "answer_md": markdown_normal(self.answer_md),
         }

@@ -9,7 +9,8 @@ import yaml
 from django.db import models
 from django.utils.text import normalize_newlines
 
-from courses.content.blocks import SPECIAL_BLOCKS, SpecialBlock, special_blocks_in, unindent
+from courses.content.blocks import REQUIRED_BLOCKS, SpecialBlock, special_blocks_in, unindent
+from courses.content.check_blocks import check_blocks_in
 from courses.content.checks import field_problems, link_problems, publish_at_value, tag_problem
 from courses.content.files import (
     COURSE_FIELDS,
@@ -98,6 +99,7 @@ def parse_lesson(
         body_md=body_md,
         takeaways_md=blocks.get("takeaways", ""),
         exercise_md=blocks.get("exercise", ""),
+        answer_md=blocks.get("answer", ""),
         lines={**parser.lines, "body": body_line},
     )
     return (None if parser.errors else lesson), parser.errors
@@ -314,18 +316,27 @@ class _FileParser:
         return None if problems else value
 
     def special_blocks(self, body: str, first_line: int) -> tuple[str, dict[str, str]]:
-        """Lift the top-level `!!! takeaways` and `!!! exercise` blocks out of the body."""
+        """Lift the top-level `!!! takeaways`, `!!! exercise` and `!!! answer` blocks out of the
+        body, and check its `!!! check` blocks (which stay where they are)."""
         lines = body.split("\n")
         blocks: dict[str, str] = {}
         lifted: set[int] = set()
         lifted_blocks = special_blocks_in(body)
+        exercise_ends = {block.end for block in lifted_blocks if block.name == "exercise"}
         for block in lifted_blocks:
             lifted.update(range(block.start, block.end))
             line = first_line + block.start
             if block.name in blocks:
+                at_most = "at most" if block.name == "answer" else "exactly"
                 self.error(
-                    f"a second '!!! {block.name}' block; a lesson has exactly one",
+                    f"a second '!!! {block.name}' block; a lesson has {at_most} one",
                     field=block.name,
+                    line=line,
+                )
+            elif block.name == "answer" and block.start not in exercise_ends:
+                self.error(
+                    "the '!!! answer' block must come right after the '!!! exercise' block",
+                    field="answer",
                     line=line,
                 )
             elif not block.text.strip():
@@ -335,7 +346,7 @@ class _FileParser:
                     line=line,
                 )
             blocks[block.name] = block.text
-        for name in SPECIAL_BLOCKS:
+        for name in REQUIRED_BLOCKS:
             if name not in blocks:
                 self.error(
                     f"missing '!!! {name}' block "
@@ -343,6 +354,8 @@ class _FileParser:
                     field=name,
                     line=first_line,
                 )
+        for problem in check_blocks_in(body)[1]:
+            self.error(problem.message, line=first_line + problem.line)
         kept = [line for index, line in enumerate(lines) if index not in lifted]
         self.markdown_nesting("\n".join(_as_rendered(lines, lifted_blocks)), first_line)
         return "\n".join(kept).strip("\n") + "\n", blocks

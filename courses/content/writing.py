@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import normalize_newlines
 
-from courses.content.blocks import SPECIAL_BLOCKS
+from courses.content.blocks import REQUIRED_BLOCKS, SPECIAL_BLOCKS
 from courses.content.files import CourseFile, LessonFile, SourceFile, markdown_normal
 from courses.content.parsing import front_matter_end, parse_course, parse_lesson
 from courses.content.yaml_io import SafeLoader, yaml_scalar
@@ -44,15 +44,19 @@ def format_lesson(lesson: LessonFile, previous: bytes | None = None) -> str:
     earlier = _previous_file(previous, lambda source: parse_lesson(source, course_path="")[0])
     values = {name: getattr(lesson, name) for name in LESSON_FIELD_ORDER}
     front = _front_matter(values, LESSON_FIELD_ORDER, earlier)
-    body_fields = ("body_md", "takeaways_md", "exercise_md")
+    body_fields = ("body_md", "takeaways_md", "exercise_md", "answer_md")
     if earlier and all(
         markdown_normal(getattr(earlier.parsed, name)) == markdown_normal(getattr(lesson, name))
         for name in body_fields
     ):
         return front + earlier.after_front_matter
+    # The body keeps its `!!! check` blocks in place; the lifted blocks end the file, the
+    # answer (when there is one) right after the exercise, as the loader wants it.
     parts = [markdown_normal(lesson.body_md)]
     for name in SPECIAL_BLOCKS:
-        parts.append(f"!!! {name}\n" + _indent(markdown_normal(getattr(lesson, f"{name}_md"))))
+        text = markdown_normal(getattr(lesson, f"{name}_md"))
+        if text or name in REQUIRED_BLOCKS:
+            parts.append(f"!!! {name}\n" + _indent(text))
     return front + "\n" + "\n\n".join(part for part in parts if part) + "\n"
 
 

@@ -311,6 +311,7 @@ def _lesson_fields_set(lesson: Lesson, source: LessonFile) -> None:
     lesson.body_md = source.body_md
     lesson.takeaways_md = source.takeaways_md
     lesson.exercise_md = source.exercise_md
+    lesson.answer_md = source.answer_md
     lesson.links = source.links
     lesson.source_path = source.path
     lesson.source_hash = source.hash

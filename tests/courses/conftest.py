@@ -61,6 +61,7 @@ def lesson_form_data(lesson: Lesson, **changes) -> dict:
         "body_md": lesson.body_md,
         "takeaways_md": lesson.takeaways_md,
         "exercise_md": lesson.exercise_md,
+        "answer_md": lesson.answer_md,
         "links": json.dumps(lesson.links),
         "reviewed": lesson.reviewed.isoformat() if lesson.reviewed else "",
     }
