@@ -11,7 +11,9 @@ loader, the admin forms and the database agree.
 - yaml_io: reading YAML with line numbers (no anchors or aliases), writing YAML strings
 - files: what a course or lesson file says (CourseFile, LessonFile), from a file or a row
 - checks: the checks a file and the admin form share
-- blocks: the `!!! takeaways` and `!!! exercise` blocks of a lesson body
+- blocks: the `!!! takeaways`, `!!! exercise` and `!!! answer` blocks of a lesson body
+- check_blocks: the `!!! check` blocks (knowledge checks) of a lesson body, the body rendered
+  with a marker for each, and the validators Lesson's markdown fields share with the loader
 - parsing: parse_course, parse_lesson
 - scan: finding the files under a content root
 - writing: format_course, format_lesson (export_content)
