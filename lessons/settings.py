@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "accounts",
     "comments",
     "progress",
+    "practice",
 ]
 
 MIDDLEWARE = [
@@ -401,6 +402,10 @@ PROGRESS_POSITION_RATE_LIMIT = os.environ.get("PROGRESS_POSITION_RATE_LIMIT", "3
 # --- Search ------------------------------------------------------------------------------------
 # How many searches a reader (an account, or a client address) may run ("<count>/<seconds>").
 SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "30/60")
+# Knowledge-check answers (practice): generous for people trying again, not for scripts.
+CHECK_RATE_LIMIT = os.environ.get("CHECK_RATE_LIMIT", "60/60")
+# Exercise drafts saved as the learner types (practice.js saves at most every few seconds).
+EXERCISE_SAVE_RATE_LIMIT = os.environ.get("EXERCISE_SAVE_RATE_LIMIT", "40/60")
 
 # --- Pages for readers who are not signed in ---------------------------------------------------
 # They are the same for everyone and cached whole (lessons/pagecache.py); browsers and proxies

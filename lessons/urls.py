@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("progress.urls")),
+    path("", include("practice.urls")),
     path("", include("comments.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("courses.urls")),

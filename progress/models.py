@@ -49,6 +49,8 @@ class Rule(models.TextChoices):
     COMMENTS_POSTED = "comments_posted", _("comments posted")
     REPLIES_RECEIVED = "replies_received", _("replies received")
     REPORTS_CONFIRMED = "reports_confirmed", _("bug reports confirmed")
+    CHECKS_RIGHT_FIRST_TRY = "checks_right_first_try", _("knowledge checks right on the first try")
+    EXERCISES_DONE = "exercises_done", _("exercises done")
 
 
 class Achievement(models.Model):

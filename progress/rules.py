@@ -139,7 +139,13 @@ def qualifies(rule: str, threshold: int, numbers: LearnerNumbers) -> bool:
             return numbers.longest_streak >= threshold
         case Rule.LEVEL_REACHED:
             return numbers.level >= threshold
-        case Rule.COMMENTS_POSTED | Rule.REPLIES_RECEIVED | Rule.REPORTS_CONFIRMED:
+        case (
+            Rule.COMMENTS_POSTED
+            | Rule.REPLIES_RECEIVED
+            | Rule.REPORTS_CONFIRMED
+            | Rule.CHECKS_RIGHT_FIRST_TRY
+            | Rule.EXERCISES_DONE
+        ):
             return numbers.events.get(rule, 0) >= threshold
     return False
 

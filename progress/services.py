@@ -123,6 +123,24 @@ def event_record(*, user, kind: str, key: str) -> Outcome:
     return outcome
 
 
+def event_award(
+    *, user, kind: str, key: str, xp: int, at: datetime | None = None, lesson: Lesson | None = None
+) -> Outcome:
+    """Another app's event that earns XP (a knowledge check right on the first try, an
+    exercise done): counted once per key, its XP once (source "<kind>:<key>"), and the
+    achievements of its kind and of levels. Safe under any number of identical calls at once:
+    the event's and the ledger's unique constraints decide."""
+    outcome = Outcome()
+    with transaction.atomic():
+        _event, created = LearnerEvent.objects.get_or_create(user=user, kind=kind, key=key)
+        if created:
+            outcome.xp_awarded += _xp_award(
+                user=user, source=f"{kind}:{key}", amount=xp, at=at or timezone.now(), lesson=lesson
+            )
+            _achievements_award(user=user, outcome=outcome, rules_of={kind, Rule.LEVEL_REACHED})
+    return outcome
+
+
 def event_withdraw(*, user, kind: str, key: str) -> list[Achievement]:
     """Another app takes back what it told progress (a comment deleted or hidden by
     moderators): the event stops counting, and achievements it made possible are revoked with

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOORS = {"lessons": 0, "courses": 1, "accounts": 2, "comments": 3, "progress": 3}
+FLOORS = {"lessons": 0, "courses": 1, "accounts": 2, "comments": 3, "progress": 3, "practice": 4}
 # The one sideways door: progress listens to what the comments app announces.
 ALLOWED_SIDEWAYS = {("progress", "comments.signals")}
 
@@ -139,7 +139,10 @@ def test_no_template_uses_tags_or_templates_of_a_floor_above_it():
 
 def test_the_template_check_itself_catches_an_upward_load_and_include():
     libraries = {"progress_tags": "progress", "slots": "lessons", "discussion": "comments"}
-    text = '{% extends "base.html" %}{% load i18n progress_tags slots %}{% include "comments/_x.html" %}'
+    text = (
+        '{% extends "base.html" %}{% load i18n progress_tags slots %}'
+        '{% include "comments/_x.html" %}'
+    )
     assert template_problems("courses/page.html", text, libraries) == [
         "templates/courses/page.html: {% load progress_tags %} is progress's",
         "templates/courses/page.html: {% include comments/_x.html %} is comments's",

@@ -125,10 +125,11 @@ def test_pages_use_a_constant_number_of_queries(client, tmp_path, size, django_a
     with django_assert_num_queries(2):
         assert client.get("/").status_code == 200
     # Course and lesson pages: 3 queries of their own; the learner bar's totals (levels,
-    # published lessons, achievements) 3 more, once per content version; the lesson page looks
-    # its id up once (1), its discussion adds 1 for its whole thread, and whether readers
-    # reported it out of date 1, once per change of those reports.
-    with django_assert_num_queries(6):
+    # published lessons, achievements, knowledge checks) 4 more, once per content version; the
+    # course outline's checks per lesson 1, once per content version; the lesson page looks its
+    # id up once (1) (these lessons have no checks), its discussion adds 1 for its whole thread, and
+    # whether readers reported it out of date 1, once per change of those reports.
+    with django_assert_num_queries(8):
         assert client.get("/courses/big/").status_code == 200
     with django_assert_num_queries(6):
         assert client.get(lesson_url("big", "l2")).status_code == 200

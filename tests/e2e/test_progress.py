@@ -29,7 +29,7 @@ def test_local_progress_survives_a_reload_and_syncs_on_sign_up(
     # 50 XP for the lesson and 10 for "First steps", computed from local progress.
     expect(bar(page)).to_contain_text("60 XP")
     expect(bar(page)).to_contain_text(f"1/{total} lessons")
-    expect(bar(page)).to_contain_text("1/14 achievements")
+    expect(bar(page)).to_contain_text("1/16 achievements")
 
     page.goto(live_server.url + second.get_absolute_url())
     page.get_by_role("button", name="Mark complete").click()

@@ -26,7 +26,7 @@ def test_anonymous_bar_starts_at_spark_with_the_seed_figures(client, lessons):
         "Level 0 Spark",
         "0 XP",
         f"0/{total} lessons",
-        "0/14 achievements",
+        "0/16 achievements",
         "0/200 XP to next level",
         "0% complete",
         "Progress is local-only — sign in to sync across devices.",
@@ -63,7 +63,7 @@ def test_signed_in_bar_shows_the_servers_figures(signed_in, learner, lessons):
         "Level 1 Kindling",
         "230 XP",
         f"4/{total} lessons",
-        "3/14 achievements",  # first-steps, warming-up and kindled (level 1)
+        "3/16 achievements",  # first-steps, warming-up and kindled (level 1)
         "30/250 XP to next level",
         f"{4 * 100 // total}% complete",
         "Mark complete · +50 XP",
@@ -95,11 +95,12 @@ def test_the_bar_costs_the_same_queries_whatever_the_history(
     # As after anything the learner sends: their own parts of the page are drawn again.
     versions.bump(versions.reader(learner.pk))
     # Session, user and profile for the header (3), this lesson's completion (1), the
-    # discussion (1), the reader's place in the lesson for "Continue where you left off" (1).
-    # The lesson with its course, tags and position, the bar's figures and the unread count
-    # come from the cache until the content, the learner's progress or their notifications
-    # change.
-    with django_assert_num_queries(6):
+    # discussion (1), the reader's place in the lesson for "Continue where you left off" (1),
+    # their answers to the lesson's checks (1), their exercise answer (1) and, for the bar, how
+    # many checks they have answered (1, kept until they send something). The lesson with
+    # its course, tags, position and checks, the bar's figures and the unread count come from
+    # the cache until the content, the learner's progress or their notifications change.
+    with django_assert_num_queries(9):
         assert signed_in.get(url).status_code == 200
     # Nothing changed since: the shell and their parts come from the cache (lessons.caching.shells).
     with django_assert_num_queries(2):  # the session and the user

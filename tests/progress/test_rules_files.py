@@ -35,13 +35,13 @@ def replace(path: Path, old: str, new: str) -> None:
 def test_the_sample_rules_load_with_the_lessons_and_reload_unchanged(content_copy):
     out = load(content_copy)
     assert "levels: 11 loaded" in out
-    assert "achievements: 14 created, 0 updated, 0 unchanged, 0 retired" in out
+    assert "achievements: 16 created, 0 updated, 0 unchanged, 0 retired" in out
     assert Level.objects.get(number=0).name_en == "Spark"
     assert Level.objects.get(number=1).xp_required == 200
     assert Level.objects.get(number=1).name_ko == "불쏘시개"
     again = load(content_copy)
     assert "levels: 11 unchanged" in again
-    assert "achievements: 0 created, 0 updated, 14 unchanged, 0 retired" in again
+    assert "achievements: 0 created, 0 updated, 16 unchanged, 0 retired" in again
 
 
 def test_check_writes_nothing(content_copy):
@@ -123,6 +123,6 @@ def test_a_removed_achievement_is_retired_but_kept_by_those_who_earned_it(conten
     start = text.index("- slug: first-steps")
     end = text.index("- slug: warming-up")
     (content_copy / "achievements.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
-    assert "0 created, 13 updated, 0 unchanged, 1 retired" in load(content_copy)  # reordered
+    assert "0 created, 15 updated, 0 unchanged, 1 retired" in load(content_copy)  # reordered
     assert not Achievement.objects.get(slug="first-steps").is_active
     assert EarnedAchievement.objects.filter(user=learner, achievement__slug="first-steps").exists()

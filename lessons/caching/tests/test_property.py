@@ -4,8 +4,8 @@ answers 500.
 
 Hypothesis draws sequences of steps; each step is an action by a reader (anonymous, two
 learners, staff, a learner who deletes their account) and then a page request by a reader:
-the lesson with its discussion, another lesson, the course, /progress/, the catalogue or a
-comment's page, with or without a query string. The page is fetched as served (from the
+the lesson with its discussion, checks and exercise, another lesson, the course,
+/progress/, the catalogue or a comment's page, with or without a query string. The page is fetched as served (from the
 cache when it can be) and then again with caching off (PAGE_CACHE off and no pages cache at
 all), and the two must match but for CSRF tokens. A failure shrinks to its smallest sequence.
 
@@ -71,6 +71,11 @@ actions = st.one_of(
     st.tuples(st.just("rename"), learner, hostile_text),
     st.tuples(st.just("language"), reader, st.sampled_from(["en", "ko"])),
     st.tuples(st.just("time-zone"), learner, st.sampled_from(ZONES)),
+    st.tuples(st.just("answer-check"), reader, index, st.lists(index, max_size=3)),
+    st.tuples(
+        st.just("exercise"), learner, st.sampled_from(["draft", "submit", "done", "share"]),
+        hostile_text,
+    ),
     st.tuples(st.just("delete-account")),
     st.tuples(st.just("nothing")),
 )  # fmt: skip
@@ -165,6 +170,18 @@ def act(site: Site, action: tuple) -> None:
         response = site.client(args[0]).post(
             reverse("accounts:language"), {"language": args[1], "next": "/"}
         )
+        assert response.status_code < 500
+    elif kind == "answer-check":
+        checks = list(lesson.checks.all())
+        if checks:
+            check = checks[args[1] % len(checks)]
+            url = reverse("practice:check-answer", args=[check.pk])
+            chosen = [str(i % (len(check.options) + 1)) for i in args[2]]  # some out of range
+            response = site.client(args[0]).post(url, {"option": chosen})
+            assert response.status_code < 500
+    elif kind == "exercise":
+        url = reverse("practice:exercise", args=[lesson.pk])
+        response = site.client(args[0]).post(url, {"action": args[1], "text": args[2]})
         assert response.status_code < 500
     elif kind == "delete-account":
         user = type(site.users["gone"]).objects.filter(username="gone").first()
