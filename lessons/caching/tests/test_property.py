@@ -5,9 +5,9 @@ answers 500.
 Hypothesis draws sequences of steps; each step is an action by a reader (anonymous, two
 learners, staff, a learner who deletes their account) and then a page request by a reader:
 the lesson with its discussion, checks and exercise, another lesson, the course,
-/progress/, the catalogue or a comment's page, with or without a query string. The page is fetched as served (from the
-cache when it can be) and then again with caching off (PAGE_CACHE off and no pages cache at
-all), and the two must match but for CSRF tokens. A failure shrinks to its smallest sequence.
+/progress/, the catalogue or a comment's page, with or without a query string. The page is
+fetched as served (from the cache when it can be) and then again with caching off
+(PAGE_CACHE off and no pages cache at all), and the two must match but for CSRF tokens. A failure shrinks to its smallest sequence.
 
 HYPOTHESIS_EXAMPLES sets the number of sequences (a modest default keeps scripts/test quick;
 raise it for a deeper run, e.g. HYPOTHESIS_EXAMPLES=500).
