@@ -7,7 +7,8 @@ learners, staff, a learner who deletes their account) and then a page request by
 the lesson with its discussion, checks and exercise, another lesson, the course,
 /progress/, the catalogue or a comment's page, with or without a query string. The page is
 fetched as served (from the cache when it can be) and then again with caching off
-(PAGE_CACHE off and no pages cache at all), and the two must match but for CSRF tokens. A failure shrinks to its smallest sequence.
+(PAGE_CACHE off and no pages cache at all), and the two must match but for CSRF tokens.
+A failure shrinks to its smallest sequence.
 
 HYPOTHESIS_EXAMPLES sets the number of sequences (a modest default keeps scripts/test quick;
 raise it for a deeper run, e.g. HYPOTHESIS_EXAMPLES=500).
