@@ -77,11 +77,20 @@ def cpu_split(before: dict[str, float], after: dict[str, float], seconds: float)
 
 
 def wrk(
-    url: str, *, threads: int, connections: int, duration: str, cookie: str = ""
+    url: str,
+    *,
+    threads: int,
+    connections: int,
+    duration: str,
+    cookie: str = "",
+    script: str | None = None,
 ) -> dict[str, float]:
+    """wrk's figures for `url`; `script` is a wrk Lua script (e.g. a POST with its body)."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}", "--latency", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
+    if script:
+        command[1:1] = ["-s", script]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
     def latency(percentile: str) -> float:

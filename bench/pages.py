@@ -16,6 +16,8 @@ round by round, `wrk` against:
     course, signed in the lesson's course page
     catalogue         /, anonymous
     progress          /progress/, signed in
+    check answer      a knowledge check answered (POST, JSON back), anonymous, on the bench node
+    check answer, signed in   the same by the signed-in learner (an attempt stored each time)
     nginx static      a saved copy of the anonymous lesson page, served by nginx from /static/
     lesson via nginx  the anonymous lesson page through nginx (its proxy cache)
 
@@ -170,28 +172,57 @@ def data_build(folder: Path) -> dict:
         f" ({time.perf_counter() - started:.0f} s)",
         flush=True,
     )
+    check = lesson.checks.order_by("number").first()
     return {
         "lesson": lesson.get_absolute_url(),
         "course": course.get_absolute_url(),
+        "check": f"/practice/checks/{check.pk}/" if check else None,
         "client": client,
         "cookie": f"{settings.SESSION_COOKIE_NAME}="
         f"{client.cookies[settings.SESSION_COOKIE_NAME].value}",
     }
 
 
-def queries(path: str, client) -> tuple[int, int]:
+# A knowledge check answered, as practice.js sends it (JSON back), signed in or not.
+ANSWER_BODY = "option=1"
+
+
+def queries(path: str, client, *, post: bool = False) -> tuple[int, int]:
     """Queries of one request for `path`, with the test client: the first request's (a page
-    cache miss where there is one) and the second's (a hit)."""
+    cache miss where there is one) and the second's (a hit). `post`: an answer to a check."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     counts = []
     for _ in range(2):
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
+            if post:
+                response = client.post(
+                    path,
+                    ANSWER_BODY,
+                    content_type="application/x-www-form-urlencoded",
+                    HTTP_ACCEPT="application/json",
+                )
+            else:
+                response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
         counts.append(len(captured.captured_queries))
     return counts[0], counts[1]
+
+
+def answer_script(folder: Path, *, csrf: str = "") -> str:
+    """A wrk script that answers a check (with the signed-in reader's CSRF token when given)."""
+    script = folder / ("answer-signed-in.lua" if csrf else "answer.lua")
+    lines = [
+        'wrk.method = "POST"',
+        f'wrk.body = "{ANSWER_BODY}"',
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
+        'wrk.headers["Accept"] = "application/json"',
+    ]
+    if csrf:
+        lines.append(f'wrk.headers["X-CSRFToken"] = "{csrf}"')
+    script.write_text("\n".join(lines) + "\n")
+    return str(script)
 
 
 def fetch(url: str, cookie: str = "") -> bytes:
@@ -278,15 +309,33 @@ def main() -> None:
                 ("nginx static", front + "/static/bench-lesson.html", "", None, False),
                 ("lesson via nginx", front + data["lesson"], "", None, False),
             ]
+            # Answers to a knowledge check, on the bench node (its rate limit set aside).
+            scripts: dict[str, str] = {}
+            if data["check"]:
+                bench_node = f"http://127.0.0.1:{floor_port}"
+                csrf = "benchcsrftoken0123456789abcdefghijklmnopqrstuvwxyzABCD"[:32]
+                answer_cookie = f"{signed}; csrftoken={csrf}"
+                targets += [
+                    ("check answer", bench_node + data["check"], "", data["check"], False),
+                    (
+                        "check answer, signed in",
+                        bench_node + data["check"],
+                        answer_cookie,
+                        data["check"],
+                        True,
+                    ),
+                ]
+                scripts["check answer"] = answer_script(folder)
+                scripts["check answer, signed in"] = answer_script(folder, csrf=csrf)
 
             from django.test import Client
 
             anonymous = Client(HTTP_HOST="127.0.0.1")
             facts = {}
             for target, url, cookie, path, signed_in in targets:
-                body = fetch(url, cookie)
+                body = b"" if target in scripts else fetch(url, cookie)
                 client = data["client"] if signed_in else anonymous
-                counted = queries(path, client) if path else None
+                counted = queries(path, client, post=target in scripts) if path else None
                 facts[target] = {
                     "bytes": len(body),
                     "gzip": len(gzip.compress(body, 6)),
@@ -312,6 +361,7 @@ def main() -> None:
                         connections=args.connections,
                         duration=args.duration,
                         cookie=cookie,
+                        script=scripts.get(target),
                     )
                     result["cpu"] = cpu_split(
                         before, cpu_seconds(accounting), time.monotonic() - began
