@@ -35,6 +35,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.dispatch import Signal
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone, translation
@@ -298,6 +299,8 @@ def anonymous_page(
                     return _served(request, cached)
                 # Read before the view reads the rows: a change made meanwhile bumps past these.
                 made = made_now(versions_of(request, *args, **kwargs) if versions_of else ())
+            except DatabaseError:
+                raise  # not the cache's: the page cannot be rendered either (lessons.views)
             except Exception as error:  # noqa: BLE001 - any failure: render the page normally
                 fell_back("page", error)
                 return view(request, *args, **kwargs)

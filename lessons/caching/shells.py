@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template import Context, engines
@@ -204,6 +205,8 @@ def fragment(context: Context, key: str, render: Callable[[], str], timeout: int
             cache.set(key, entry, timeout=timeout)
         drawn = [personal_part(context, c["slot"], c["values"]) for c in entry["cuts"]]
         html = _joined(entry["pieces"], drawn)
+    except DatabaseError:
+        raise  # not the cache's: the page cannot be rendered either (lessons.views)
     except Exception as error:  # noqa: BLE001 - any failure: render it afresh, keep nothing
         fell_back("fragment", error)
         html = render()
@@ -309,6 +312,8 @@ def member_page(
                     # (Cache-Control: private, no-store comes from PrivatePagesMiddleware.)
                     return HttpResponse(html, content_type=shell["type"])
                 made = made_now(versions_of(request, *args, **kwargs) if versions_of else ())
+            except DatabaseError:
+                raise  # not the cache's: the page cannot be rendered either (lessons.views)
             except Exception as error:  # noqa: BLE001 - any failure: render the page whole
                 fell_back("shell", error)
                 return view(request, *args, **kwargs)
@@ -336,6 +341,8 @@ def member_page(
                     "csrf": csrf,
                 }
                 html = _filled(request, key, shell)
+            except DatabaseError:
+                raise  # not the cache's: the page cannot be rendered either (lessons.views)
             except Exception as error:  # noqa: BLE001 - any failure: render the page whole
                 fell_back("shell", error)
                 response.context_data = context
