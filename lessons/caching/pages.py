@@ -34,8 +34,8 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
-from django.dispatch import Signal
 from django.db import DatabaseError
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone, translation
