@@ -210,17 +210,36 @@ def page_url(site: Site, page: str, query: str, number: int) -> str | None:
     return path + query
 
 
+def version_counters(store) -> dict:
+    """The version counters and the publish schedule the pages cache holds (in process memory
+    or in Redis)."""
+    if isinstance(getattr(store, "_cache", None), dict):  # LocMemCache
+        keys = [key.split(":", 2)[2] for key in list(store._cache)]
+    else:  # RedisCache: its keys carry the cache's prefix and version, ":1:"
+        prefix = store.make_key("")
+        client = store._cache.get_client(None)
+        keys = [
+            key.decode()[len(prefix) :] for key in client.scan_iter(match=f"{prefix}version:*")
+        ] + [pagecache.SCHEDULE_KEY]
+    wanted = [key for key in keys if key.startswith("version:") or key == pagecache.SCHEDULE_KEY]
+    return store.get_many(wanted)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def pages_cache(request) -> str:
+    """Both caches in process memory (the tests' default), or both in a throwaway Redis
+    (production's backend: lessons.caching.backend.ResilientRedisCache)."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_server")
+    return request.param
+
+
 @contextmanager
 def caching_off():
     """No page cache: pages, shells, fragments, figures and everything else kept per version
     built anew, from a cache that holds only the version counters (pages that name a version,
     such as the catalogue's address, must name the same one)."""
-    real = caches["pages"]
-    counters = {
-        key: real.get(key)
-        for key in [k.split(":", 2)[2] for k in list(real._cache)]
-        if key.startswith("version:") or key == pagecache.SCHEDULE_KEY
-    }
+    counters = version_counters(caches["pages"])
     fresh = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fresh"}
     with (
         override_settings(PAGE_CACHE=False, CACHES={**django_settings.CACHES, "pages": fresh}),
@@ -259,8 +278,9 @@ def rolled_back():
 )
 @given(sequence=steps)
 def test_every_page_served_equals_the_page_rendered_with_caching_off(
-    sequence, sample_content, staff_user
+    sequence, pages_cache, sample_content, staff_user
 ):
+    assert ("Redis" in type(caches["pages"]).__name__) is (pages_cache == "redis")
     lessons = list(Lesson.objects.published().select_related("course").order_by("course", "order"))
     with rolled_back():
         for each in caches.all():
