@@ -8,12 +8,24 @@ changes only with the content version, so for them each is read once per version
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from courses.models import Lesson
 from courses.positions import Position, outline_positions
 from lessons.caching import versions
 from lessons.caching.pages import per_content_version
 
 NumberedOutline = list[tuple[int | None, Lesson]]
+T = TypeVar("T")
+
+
+def as_seen_by(user, name: str, read: Callable[[], T]) -> T:
+    """`read()` as `user` sees it: for learners once per content version (and process); for
+    staff, who see drafts and the rows as they are now, once per request."""
+    if user.is_staff:
+        return versions.remembered(f"staff:{name}", read)
+    return per_content_version(name, read)
 
 
 def lesson_id(course_slug: str, lesson_slug: str) -> int | None:
@@ -42,9 +54,7 @@ def lesson_with_position(user, lesson_id: int) -> tuple[Lesson, Position] | None
         )
         return None if lesson is None else (lesson, lesson.position())
 
-    if user.is_staff:  # the rows as they are now, read once per request
-        return versions.remembered(f"courses:staff-lesson:{lesson_id}", read)
-    return per_content_version(f"courses:lesson:{lesson_id}", read)
+    return as_seen_by(user, f"courses:lesson:{lesson_id}", read)
 
 
 def numbered_outline(user, course_id: int) -> NumberedOutline:
@@ -61,6 +71,4 @@ def numbered_outline(user, course_id: int) -> NumberedOutline:
         numbers = [position.number for position in outline_positions(outline)]
         return list(zip(numbers, outline, strict=True))
 
-    if user.is_staff:
-        return versions.remembered(f"courses:staff-outline:{course_id}", read)
-    return per_content_version(f"courses:outline:{course_id}", read)
+    return as_seen_by(user, f"courses:outline:{course_id}", read)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.http import HttpRequest
 
+from courses.lookups import as_seen_by
 from courses.models import Check, Lesson
 from lessons.caching import store as cache
 from lessons.caching import versions
@@ -21,9 +22,7 @@ def lesson_checks(user, lesson_id: int) -> dict[int, Check]:
     def read() -> dict[int, Check]:
         return {check.number: check for check in Check.objects.filter(lesson_id=lesson_id)}
 
-    if user.is_staff:
-        return versions.remembered(f"practice:staff-checks:{lesson_id}", read)
-    return per_content_version(f"practice:checks:{lesson_id}", read)
+    return as_seen_by(user, f"practice:checks:{lesson_id}", read)
 
 
 def checks_total() -> int:
